@@ -1,0 +1,4 @@
+export * from './error-codes.js';
+export * from './enums.js';
+export * from './message.js';
+export * from './mlflow-endpoints.js';

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { InvalidParameterError } from '../errors.js';
+
+/** The one typed configuration of a Modelyard process. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Folder for the embedded default store and artifacts. */
+  dataDir: string;
+  /** `sqlite:///…`, `postgresql://…` or a file path. Defaults to `<dataDir>/modelyard.db`. */
+  backendStoreUri: string;
+  /** Where proxied artifacts (`mlflow-artifacts:/`) are stored. Defaults to `<dataDir>/artifacts`. */
+  artifactsDestination: string;
+  /**
+   * Artifact root given to new experiments. MLflow's `--serve-artifacts` default is
+   * `mlflow-artifacts:/`, so clients upload through this server.
+   */
+  defaultArtifactRoot: string;
+  logLevel: string;
+  /** Largest request body accepted, bytes (artifact uploads stream and are not limited by it). */
+  bodyLimitBytes: number;
+}
+
+export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
+
+const KEYS: Array<keyof Config> = [
+  'host',
+  'port',
+  'dataDir',
+  'backendStoreUri',
+  'artifactsDestination',
+  'defaultArtifactRoot',
+  'logLevel',
+  'bodyLimitBytes',
+];
+
+function envName(key: string): string {
+  return 'MODELYARD_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** `MODELYARD_BACKEND_STORE_URI` etc.; MLflow's own `MLFLOW_*` spellings are accepted too. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  for (const key of KEYS) {
+    const v = env[envName(key)];
+    if (v !== undefined && v !== '') (out as Record<string, string>)[key] = v;
+  }
+  if (!out.backendStoreUri && env.MLFLOW_BACKEND_STORE_URI) out.backendStoreUri = env.MLFLOW_BACKEND_STORE_URI;
+  if (!out.artifactsDestination && env.MLFLOW_ARTIFACTS_DESTINATION)
+    out.artifactsDestination = env.MLFLOW_ARTIFACTS_DESTINATION;
+  return out;
+}
+
+export function configFromFile(path: string): ConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InvalidParameterError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  const parsed = YAML.parse(text) as unknown;
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidParameterError(`config file ${path} must hold a mapping of settings`);
+  }
+  const out: ConfigInput = {};
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    const key = k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Config;
+    if (!KEYS.includes(key)) throw new InvalidParameterError(`config file ${path}: unknown setting '${k}'`);
+    (out as Record<string, unknown>)[key] = v;
+  }
+  return out;
+}
+
+function toPort(v: unknown, source: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidParameterError(`${source}: port must be an integer from 0 to 65535, got '${String(v)}'`);
+  }
+  return n;
+}
+
+/**
+ * Merges the layers (defaults < file < env < flags, later wins) and validates once.
+ * `cwd` anchors relative paths.
+ */
+export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()): Config {
+  const merged: ConfigInput = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  }
+  const dataDir = resolve(cwd, String(merged.dataDir ?? '.modelyard'));
+  const bodyLimit = Number(merged.bodyLimitBytes ?? 32 * 1024 * 1024);
+  if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) {
+    throw new InvalidParameterError(`bodyLimitBytes must be a positive integer, got '${String(merged.bodyLimitBytes)}'`);
+  }
+  return {
+    host: String(merged.host ?? '127.0.0.1'),
+    port: toPort(merged.port ?? 5000, 'port'),
+    dataDir,
+    backendStoreUri: String(merged.backendStoreUri ?? `sqlite:///${resolve(dataDir, 'modelyard.db')}`),
+    artifactsDestination: resolve(cwd, String(merged.artifactsDestination ?? resolve(dataDir, 'artifacts'))),
+    defaultArtifactRoot: String(merged.defaultArtifactRoot ?? 'mlflow-artifacts:/'),
+    logLevel: String(merged.logLevel ?? 'info'),
+    bodyLimitBytes: bodyLimit,
+  };
+}
+
+export function loadConfig(opts: { flags?: ConfigInput; configFile?: string; env?: NodeJS.ProcessEnv; cwd?: string }): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.configFile ?? env.MODELYARD_CONFIG;
+  return resolveConfig([file ? configFromFile(file) : {}, configFromEnv(env), opts.flags ?? {}], opts.cwd);
+}

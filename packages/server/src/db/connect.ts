@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import type { StoreLocation } from './store-uri.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** What differs between the dialects, known to the stores so they can pick the SQL that fits. */
+export interface DbCaps {
+  dialect: Dialect;
+}
+
+export interface Db {
+  db: Kysely<Database>;
+  caps: DbCaps;
+  close(): Promise<void>;
+}
+
+const PG_INT8_OID = 20;
+const PG_NUMERIC_OID = 1700;
+
+/**
+ * Opens the store the location names. Nothing is migrated here: callers run `migrateToLatest`.
+ */
+export function connect(location: StoreLocation): Db {
+  if (location.dialect === 'sqlite') {
+    if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
+    const sqlite = new SqliteDatabase(location.path);
+    // WAL + synchronous=NORMAL: a commit survives a killed process (the WAL is in the OS page
+    // cache); only an OS crash can lose the last commits. fsync per commit would cap us at a few
+    // hundred writes/s on this disk.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('cache_size = -65536');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return {
+      db,
+      caps: { dialect: 'sqlite' },
+      close: () => db.destroy(),
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: location.poolSize,
+    // int8 and numeric come back as strings by default; every int8 here is an epoch-ms time, a
+    // step or an id, all well inside 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === PG_INT8_OID || oid === PG_NUMERIC_OID) return (v: string) => Number(v);
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    caps: { dialect: 'postgres' },
+    close: () => db.destroy(),
+  };
+}

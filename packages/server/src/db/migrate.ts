@@ -1,0 +1,44 @@
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DbCaps } from './connect.js';
+import type { Database } from './schema.js';
+import * as m001 from './migrations/001-tracking.js';
+import * as m002 from './migrations/002-default-experiment.js';
+
+type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every migration, in order. Names are stored in the database: never rename one. */
+const STEPS: ReadonlyArray<[string, Step]> = [
+  ['001-tracking', m001],
+  ['002-default-experiment', m002],
+];
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly caps: DbCaps) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, step] of STEPS) out[name] = { up: (db) => step.up(db, this.caps) };
+    return out;
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Applies every pending migration, each in its own transaction; throws naming the one that failed. */
+export async function migrateToLatest(db: Kysely<Database>, caps: DbCaps): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(caps),
+    migrationTableName: 'modelyard_migrations',
+    migrationLockTableName: 'modelyard_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,35 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerRequestLog } from './plugins/request-log.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMlflowRoutes } from './routes/mlflow/index.js';
+import type { Services } from '../services/services.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  services: Services;
+}
+
+/**
+ * Builds the HTTP app from its dependencies. Nothing listens here: `main.ts` calls `listen`,
+ * tests call `inject` or listen on port 0.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: deps.config.bodyLimitBytes,
+    disableRequestLogging: true,
+    // Python's requests and MLflow's client send `//` in some paths; collapse them like Flask does.
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },
+    genReqId: () => crypto.randomUUID(),
+  });
+  registerErrorHandling(app, deps.logger);
+  registerRequestLog(app, deps.logger);
+  registerHealthRoutes(app);
+  registerMlflowRoutes(app, deps.services);
+  await app.ready();
+  return app;
+}

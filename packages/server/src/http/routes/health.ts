@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { MODELYARD_VERSION, MLFLOW_COMPAT_VERSION } from '../../version.js';
+
+export function registerHealthRoutes(app: FastifyInstance): void {
+  app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
+  // MLflow's /version answers the bare version string; clients compare it to pick features.
+  app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_COMPAT_VERSION));
+  for (const prefix of ['/api/3.0/mlflow', '/ajax-api/3.0/mlflow']) {
+    app.get(`${prefix}/server-info`, async () => ({
+      store_type: 'SqlStore',
+      workspaces_enabled: false,
+      server: 'modelyard',
+      modelyard_version: MODELYARD_VERSION,
+    }));
+  }
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { DbCaps } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
+import { ExperimentStore } from '../stores/tracking/experiment-store.js';
+import { RunStore } from '../stores/tracking/run-store.js';
+import { MetricStore } from '../stores/tracking/metric-store.js';
+import { LoggedModelStore } from '../stores/tracking/logged-model-store.js';
+import { ExperimentService } from './tracking/experiment-service.js';
+import { RunService } from './tracking/run-service.js';
+import { LoggedModelService } from './tracking/logged-model-service.js';
+import { ArtifactService } from './artifacts/artifact-service.js';
+import { createArtifactRepositories } from '../artifacts/artifact-repositories.js';
+
+/** Everything the HTTP layer, the CLI and the workers call. */
+export interface Services {
+  experiments: ExperimentService;
+  runs: RunService;
+  loggedModels: LoggedModelService;
+  artifacts: ArtifactService;
+}
+
+export interface ServiceDeps {
+  db: Kysely<Database>;
+  caps: DbCaps;
+  config: Config;
+  logger: Logger;
+  /** Injected so tests can pin time. */
+  now?: () => number;
+}
+
+/** Wires stores into services. Called once by the composition root (and by test helpers). */
+export async function createServices(deps: ServiceDeps): Promise<Services> {
+  const now = deps.now ?? Date.now;
+  const stores = {
+    experiments: new ExperimentStore(deps.db, deps.caps),
+    runs: new RunStore(deps.db, deps.caps),
+    metrics: new MetricStore(deps.db, deps.caps),
+    loggedModels: new LoggedModelStore(deps.db, deps.caps),
+  };
+  const artifactRepos = createArtifactRepositories(deps.config);
+  const experiments = new ExperimentService({ stores, config: deps.config, now });
+  await experiments.ensureDefaultExperiment();
+  const runs = new RunService({ stores, config: deps.config, now });
+  const loggedModels = new LoggedModelService({ stores, config: deps.config, now });
+  const artifacts = new ArtifactService({ stores, repos: artifactRepos, config: deps.config });
+  return { experiments, runs, loggedModels, artifacts };
+}
