@@ -1,0 +1,87 @@
+import { InvalidParameterError } from '../../errors.js';
+import type { EntityType, OrderByKey, SearchDialect } from './ast.js';
+import { DIALECTS, canonicalKeys } from './dialects.js';
+import { isKeyword, readIdentifier, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
+import { TokenizeError, tokenize } from './tokenizer.js';
+
+/**
+ * Parses one MLflow order_by entry: `<identifier> [ASC|DESC]`, e.g. `metrics.rmse`,
+ * `` params.`learning rate` DESC ``, `start_time asc`. Ascending unless DESC is given; keys are
+ * canonical (`created` → `start_time`).
+ */
+export function parseOrderBy(clause: string, dialect: SearchDialect): OrderByKey {
+  try {
+    return parseClause(clause, dialect);
+  } catch (e) {
+    if (e instanceof TokenizeError) throw new InvalidParameterError(`Invalid order_by clause '${clause}': ${e.message}`);
+    if (e instanceof SearchSyntaxError) throw new InvalidParameterError(`Invalid order_by clause '${clause}': ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Parses a whole order_by list and rejects a key named twice, as MLflow does
+ * ("`order_by` contains duplicate fields").
+ */
+export function parseOrderByList(clauses: readonly string[] | undefined, dialect: SearchDialect): OrderByKey[] {
+  const keys = (clauses ?? []).map((c) => parseOrderBy(c, dialect));
+  const seen = new Set<string>();
+  for (const k of keys) {
+    const id = `${k.type}\u0000${k.key}`;
+    if (seen.has(id)) {
+      throw new InvalidParameterError(
+        `\`order_by\` contains duplicate fields: [${(clauses ?? []).map((c) => `'${c}'`).join(', ')}]; name each key once`,
+      );
+    }
+    seen.add(id);
+  }
+  return keys;
+}
+
+function parseClause(clause: string, dialect: SearchDialect): OrderByKey {
+  const rules = DIALECTS[dialect];
+  const cursor = new TokenCursor(tokenize(clause));
+  const examples = rules.orderEntities.includes('metric') ? 'metrics.<key>, attributes.start_time' : canonicalKeys(rules.orderAttributes).join(', ');
+  const identifier = readIdentifier(cursor, `a key to order by such as ${examples}`);
+  let ascending = true;
+  const direction = cursor.peek();
+  if (isKeyword(direction, 'ASC') || isKeyword(direction, 'DESC')) {
+    ascending = isKeyword(direction, 'ASC');
+    cursor.next();
+  } else if (direction.kind !== 'end') {
+    throw unexpected(direction, 'ASC, DESC or the end of the clause');
+  }
+  const rest = cursor.peek();
+  if (rest.kind !== 'end') throw unexpected(rest, 'the end of the clause (one key per order_by entry)');
+
+  const type: EntityType | undefined = identifier.prefix === undefined ? 'attribute' : rules.prefixes[identifier.prefix];
+  if (type === undefined) {
+    throw new SearchSyntaxError(
+      `'${identifier.prefix}' is not a valid entity type; use one of ${rules.preferredPrefixes.map((p) => `${p}.<key>`).join(', ')}`,
+    );
+  }
+  if (!rules.orderEntities.includes(type)) {
+    throw new SearchSyntaxError(
+      `cannot order by ${identifier.text}; ${dialect.replace('_', ' ')} results can be ordered by ${describeOrderEntities(rules.orderEntities)}`,
+    );
+  }
+  if (type !== 'attribute') return { type, key: identifier.key, ascending };
+  const key = rules.orderAttributes[identifier.key];
+  if (key === undefined) {
+    throw new SearchSyntaxError(
+      `'${identifier.key}' is not a sortable attribute; valid attributes are ${canonicalKeys(rules.orderAttributes).join(', ')}`,
+    );
+  }
+  return { type, key, ascending };
+}
+
+function describeOrderEntities(types: readonly EntityType[]): string {
+  const names: Record<EntityType, string> = {
+    attribute: 'attributes',
+    metric: 'metrics',
+    parameter: 'params',
+    tag: 'tags',
+    dataset: 'datasets',
+  };
+  return types.map((t) => names[t]).join(', ');
+}
