@@ -22,11 +22,15 @@ export interface RunningServer {
  * The composition root of `modelyard server`: config → db (migrated) → services → HTTP, listening.
  * Tests use it too, with port 0.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  opts: { now?: () => number } = {},
+): Promise<RunningServer> {
   const db = connect(parseStoreUri(config.backendStoreUri));
   try {
     await migrateToLatest(db.db, db.caps);
-    const services = await createServices({ db: db.db, caps: db.caps, config, logger });
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now });
     const app = await buildApp({ config, logger, services });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

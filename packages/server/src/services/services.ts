@@ -33,17 +33,22 @@ export interface ServiceDeps {
 /** Wires stores into services. Called once by the composition root (and by test helpers). */
 export async function createServices(deps: ServiceDeps): Promise<Services> {
   const now = deps.now ?? Date.now;
+  const metrics = new MetricStore(deps.db, deps.caps);
   const stores = {
     experiments: new ExperimentStore(deps.db, deps.caps),
-    runs: new RunStore(deps.db, deps.caps),
-    metrics: new MetricStore(deps.db, deps.caps),
+    runs: new RunStore(deps.db, deps.caps, metrics),
+    metrics,
     loggedModels: new LoggedModelStore(deps.db, deps.caps),
   };
-  const artifactRepos = createArtifactRepositories(deps.config);
-  const experiments = new ExperimentService({ stores, config: deps.config, now });
+  const trackingDeps = { stores, config: deps.config, now };
+  const experiments = new ExperimentService(trackingDeps);
   await experiments.ensureDefaultExperiment();
-  const runs = new RunService({ stores, config: deps.config, now });
-  const loggedModels = new LoggedModelService({ stores, config: deps.config, now });
-  const artifacts = new ArtifactService({ stores, repos: artifactRepos, config: deps.config });
+  const runs = new RunService(trackingDeps, experiments);
+  const loggedModels = new LoggedModelService(trackingDeps);
+  const artifacts = new ArtifactService({
+    repos: createArtifactRepositories(deps.config),
+    config: deps.config,
+    runArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
+  });
   return { experiments, runs, loggedModels, artifacts };
 }

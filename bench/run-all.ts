@@ -1,0 +1,31 @@
+import { benchTracking } from './tracking/tracking-bench.js';
+import { postgresAvailable, stopBenchClusters } from './lib/servers.js';
+
+/**
+ * `npm run bench`: every benchmark, printing its figures beside the targets. Benchmarks never
+ * fail on a figure (these machines are shared and noisy); they fail only when something breaks.
+ * `npm run bench -- tracking` runs one group.
+ */
+const groups: Record<string, () => Promise<void>> = {
+  tracking: async () => {
+    await benchTracking('sqlite');
+    if (postgresAvailable()) await benchTracking('postgres');
+    else console.log('\ntracking server — postgres: skipped, PostgreSQL binaries not installed');
+  },
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in groups));
+  if (unknown.length > 0) throw new Error(`unknown benchmark group(s): ${unknown.join(', ')}; known: ${Object.keys(groups).join(', ')}`);
+  try {
+    for (const [name, run] of Object.entries(groups)) if (wanted.length === 0 || wanted.includes(name)) await run();
+  } finally {
+    stopBenchClusters();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+import { BenchClient } from '../lib/http-client.js';
+import { fmt, report, timeSequential } from '../lib/stats.js';
+import { startBenchServer } from '../lib/servers.js';
+
+/**
+ * bench/tracking: the tracking server's write and read paths over real HTTP from one client, for
+ * one store. Figures and targets are the issue's (SQLite, this 2-core machine).
+ */
+export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void> {
+  const bench = await startBenchServer(store);
+  const c = new BenchClient(bench.server.url);
+  try {
+    console.log(`\ntracking server — ${store}${store === 'postgres' ? ' (throwaway cluster, fsync off)' : ''}`);
+    const { experiment_id } = await c.post('/experiments/create', { name: 'bench' });
+    const runId: string = (await c.post('/runs/create', { experiment_id, start_time: 0 })).run.info.run_id;
+
+    // Warm-up: JIT, statement caches.
+    for (let i = 0; i < 300; i++) await c.post('/runs/log-metric', { run_id: runId, key: 'warm', value: i, timestamp: i, step: i });
+
+    const logMetric = await timeSequential(5000, (i) =>
+      c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + i, step: i }),
+    );
+
+    const batches = 100;
+    const batch = await timeSequential(batches, (b) =>
+      c.post('/runs/log-batch', {
+        run_id: runId,
+        metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: Math.random(), timestamp: 1_700_000_000_000 + b, step: b * 100 + Math.floor(i / 10) })),
+      }),
+    );
+
+    const createRuns = await timeSequential(2000, (i) => c.post('/runs/create', { experiment_id, start_time: i, run_name: `r${i}` }));
+
+    // 10,000 runs, each with 5 metrics: a fresh experiment so counts are exact.
+    const { experiment_id: searchExp } = await c.post('/experiments/create', { name: 'bench-search' });
+    for (let i = 0; i < 10_000; i++) {
+      const r = (await c.post('/runs/create', { experiment_id: searchExp, start_time: i })).run.info.run_id;
+      await c.post('/runs/log-batch', {
+        run_id: r,
+        metrics: Array.from({ length: 5 }, (_, k) => ({ key: `m${k}`, value: ((i * 7919 + k * 104729) % 10_000) / 10_000, timestamp: i, step: 0 })),
+        params: [{ key: 'p', value: String(i % 10) }],
+      });
+    }
+    const searchPlain = await timeSequential(20, () => c.post('/runs/search', { experiment_ids: [searchExp], max_results: 100 }));
+    const searchFiltered = await timeSequential(20, () =>
+      c.post('/runs/search', { experiment_ids: [searchExp], filter: 'metrics.m1 > 0.5', order_by: ['metrics.m1 DESC'], max_results: 100 }),
+    );
+
+    // One 100,000-point metric.
+    const histRun: string = (await c.post('/runs/create', { experiment_id, start_time: 0 })).run.info.run_id;
+    for (let b = 0; b < 100; b++) {
+      await c.post('/runs/log-batch', {
+        run_id: histRun,
+        metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'long', value: Math.sin(b * 1000 + i), timestamp: b * 1000 + i, step: b * 1000 + i })),
+      });
+    }
+    const history = await timeSequential(5, async () => {
+      const h = await c.get('/metrics/get-history', { run_id: histRun, metric_key: 'long' });
+      if (h.metrics.length !== 100_000) throw new Error(`expected 100000 points, got ${h.metrics.length}`);
+    });
+    const bulk = await timeSequential(10, () => c.get('/metrics/get-history-bulk-interval', { run_ids: histRun, metric_key: 'long', max_results: 1000 }));
+
+    report([
+      { figure: 'log-metric req/s (1 client)', value: fmt(logMetric.perSecond), target: '≥ 3,000' },
+      { figure: 'log-metric p50 / p99 ms', value: `${fmt(logMetric.p50Ms, 2)} / ${fmt(logMetric.p99Ms, 2)}`, target: 'p50 < 1 ms' },
+      { figure: 'log-batch metrics/s (1000/call)', value: fmt((batches * 1000) / (batch.totalMs / 1000)), target: '≥ 200,000' },
+      { figure: 'create-run runs/s', value: fmt(createRuns.perSecond), target: '≥ 2,000' },
+      { figure: 'search 10k runs, no filter, top 100 (p50 ms)', value: fmt(searchPlain.p50Ms, 1) },
+      { figure: 'search 10k runs, metrics.m1 > 0.5 by m1, top 100 (p50 ms)', value: fmt(searchFiltered.p50Ms, 1), target: '< 20 ms' },
+      { figure: 'get-history 100,000 points (p50 ms)', value: fmt(history.p50Ms, 0) },
+      { figure: 'get-history-bulk-interval 1000 of 100k (p50 ms)', value: fmt(bulk.p50Ms, 1) },
+    ]);
+  } finally {
+    c.close();
+    await bench.close();
+  }
+}

@@ -1,0 +1,227 @@
+import { sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { DbCaps } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
+import type { Metric } from '../../domain/tracking.js';
+import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.js';
+import type { HistoryCursor } from './history-cursor.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Rows per multi-row INSERT: 5 bound values each, far below both drivers' parameter limits. */
+const INSERT_CHUNK = 1000;
+
+export interface HistoryPage {
+  metrics: Metric[];
+  nextPageToken?: string;
+}
+
+/**
+ * Metric points. Each (run, key) series has one `latest_metrics` row holding its newest point
+ * and a small integer `series_id`; `metric_points` stores every point under that id, clustered
+ * by (series_id, step), so a history read is one index range however large the table grows.
+ */
+export class MetricStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly caps: DbCaps,
+  ) {}
+
+  /**
+   * Writes points inside the caller's transaction. Per key, the newest point of the batch is
+   * upserted into latest_metrics — it replaces the stored one only when it is newer by MLflow's
+   * rule (higher step, then later timestamp, then larger value) — and every point is appended.
+   */
+  async write(tx: Db, runId: string, experimentId: number, metrics: Metric[]): Promise<void> {
+    if (metrics.length === 0) return;
+    const newest = new Map<string, Metric>();
+    for (const m of metrics) {
+      const cur = newest.get(m.key);
+      if (!cur || isNewer(m, cur)) newest.set(m.key, m);
+    }
+    const latestRows = [...newest.values()].map((m) => ({
+      run_uuid: runId,
+      key: m.key,
+      value: storedValue(m.value),
+      timestamp: m.timestamp,
+      step: m.step,
+      is_nan: Number.isNaN(m.value) ? 1 : 0,
+    }));
+    const newer = sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+    const pick = (col: 'value' | 'timestamp' | 'step' | 'is_nan') =>
+      sql<number>`case when ${newer} then ${sql.ref(`excluded.${col}`)} else ${sql.ref(`latest_metrics.${col}`)} end`;
+    const seriesIds = new Map<string, number>();
+    for (let i = 0; i < latestRows.length; i += INSERT_CHUNK) {
+      const rows = await tx
+        .insertInto('latest_metrics')
+        .values(latestRows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) =>
+          oc.columns(['run_uuid', 'key']).doUpdateSet({
+            value: pick('value'),
+            timestamp: pick('timestamp'),
+            step: pick('step'),
+            is_nan: pick('is_nan'),
+          }),
+        )
+        .returning(['series_id', 'key'])
+        .execute();
+      for (const r of rows) seriesIds.set(r.key, Number(r.series_id));
+    }
+    const points = metrics.map((m) => ({
+      series_id: seriesIds.get(m.key)!,
+      step: m.step,
+      timestamp: m.timestamp,
+      is_nan: Number.isNaN(m.value) ? 1 : 0,
+      value: storedValue(m.value),
+    }));
+    for (let i = 0; i < points.length; i += INSERT_CHUNK) {
+      await tx
+        .insertInto('metric_points')
+        .values(points.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    const modelMetrics = metrics.filter((m) => m.modelId);
+    for (let i = 0; i < modelMetrics.length; i += INSERT_CHUNK) {
+      await tx
+        .insertInto('logged_model_metrics')
+        .values(
+          modelMetrics.slice(i, i + INSERT_CHUNK).map((m) => ({
+            model_id: m.modelId!,
+            metric_name: m.key,
+            metric_timestamp_ms: m.timestamp,
+            metric_step: m.step,
+            metric_value: storedValue(m.value),
+            is_nan: Number.isNaN(m.value) ? 1 : 0,
+            experiment_id: experimentId,
+            run_id: runId,
+            dataset_uuid: null,
+            dataset_name: m.datasetName ?? null,
+            dataset_digest: m.datasetDigest ?? null,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+
+  /** The newest point of every metric of the given runs, keyed by run id. */
+  async latestOf(runIds: string[]): Promise<Map<string, Metric[]>> {
+    const out = new Map<string, Metric[]>();
+    if (runIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('latest_metrics')
+      .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
+      .where('run_uuid', 'in', runIds)
+      .orderBy('key')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.run_uuid) ?? [];
+      list.push({ key: r.key, value: r.is_nan ? Number.NaN : Number(r.value), timestamp: Number(r.timestamp), step: Number(r.step) });
+      out.set(r.run_uuid, list);
+    }
+    return out;
+  }
+
+  private async seriesId(runId: string, key: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('latest_metrics')
+      .select('series_id')
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row ? Number(row.series_id) : undefined;
+  }
+
+  /**
+   * One page of a metric's history in (step, timestamp, value) order. The page token is a
+   * keyset cursor, so reading page 100 of a long history costs the same as page 1.
+   */
+  async history(runId: string, key: string, maxResults: number | undefined, pageToken?: string): Promise<HistoryPage> {
+    const series = await this.seriesId(runId, key);
+    if (series === undefined) return { metrics: [] };
+    const after: HistoryCursor | undefined = decodeHistoryCursor(pageToken);
+    let q = this.db
+      .selectFrom('metric_points')
+      .select(['step', 'timestamp', 'is_nan', 'value'])
+      .where('series_id', '=', series);
+    if (after) {
+      q = q.where(
+        sql<boolean>`(step, timestamp, is_nan, value) > (${after.step}, ${after.timestamp}, ${after.isNan}, ${after.value})`,
+      );
+    }
+    q = q.orderBy('step').orderBy('timestamp').orderBy('is_nan').orderBy('value');
+    if (maxResults !== undefined) q = q.limit(maxResults + 1);
+    const rows = await q.execute();
+    const more = maxResults !== undefined && rows.length > maxResults;
+    const page = more ? rows.slice(0, maxResults) : rows;
+    const metrics = page.map((r) => ({
+      key,
+      value: r.is_nan ? Number.NaN : Number(r.value),
+      timestamp: Number(r.timestamp),
+      step: Number(r.step),
+    }));
+    if (!more) return { metrics };
+    const last = page[page.length - 1]!;
+    return {
+      metrics,
+      nextPageToken: encodeHistoryCursor({
+        step: Number(last.step),
+        timestamp: Number(last.timestamp),
+        isNan: Number(last.is_nan),
+        value: Number(last.value),
+      }),
+    };
+  }
+
+  /** Every step at which the series has a point, ascending and distinct. */
+  async steps(runId: string, key: string): Promise<number[]> {
+    const series = await this.seriesId(runId, key);
+    if (series === undefined) return [];
+    const rows = await this.db
+      .selectFrom('metric_points')
+      .select('step')
+      .distinct()
+      .where('series_id', '=', series)
+      .orderBy('step')
+      .execute();
+    return rows.map((r) => Number(r.step));
+  }
+
+  /** The series' points at the given steps (ascending), at most `limit`. */
+  async pointsAtSteps(runId: string, key: string, steps: number[], limit: number): Promise<Metric[]> {
+    const series = await this.seriesId(runId, key);
+    if (series === undefined || steps.length === 0) return [];
+    const out: Metric[] = [];
+    for (let i = 0; i < steps.length && out.length < limit; i += INSERT_CHUNK) {
+      const rows = await this.db
+        .selectFrom('metric_points')
+        .select(['step', 'timestamp', 'is_nan', 'value'])
+        .where('series_id', '=', series)
+        .where('step', 'in', steps.slice(i, i + INSERT_CHUNK))
+        .orderBy('step')
+        .orderBy('timestamp')
+        .execute();
+      for (const r of rows) {
+        if (out.length >= limit) break;
+        out.push({ key, value: r.is_nan ? Number.NaN : Number(r.value), timestamp: Number(r.timestamp), step: Number(r.step), runId });
+      }
+    }
+    return out;
+  }
+}
+
+/** MLflow's rule for which point is a series' latest. NaN counts as smaller than any value. */
+function isNewer(a: Metric, b: Metric): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return storedValue(a.value) > storedValue(b.value);
+}
+
+/**
+ * NaN cannot be stored in a NOT NULL double column on SQLite (it becomes NULL), so a NaN point
+ * keeps value 0 and `is_nan = 1`, as MLflow's own schema does.
+ */
+function storedValue(v: number): number {
+  return Number.isNaN(v) ? 0 : v;
+}

@@ -1,0 +1,238 @@
+import type { Kysely } from 'kysely';
+import type { RunStatus, ViewType } from '@modelyard/contract';
+import type { DbCaps } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
+import { InvalidParameterError } from '../../errors.js';
+import { SYSTEM_TAGS } from '../../domain/tracking.js';
+import type { DatasetInput, Metric, ModelIo, Param, Run, RunInfo, Tag } from '../../domain/tracking.js';
+import type { MetricStore } from './metric-store.js';
+import { readRunIo, writeDatasetInputs, writeModelEdges } from './run-inputs.js';
+import { searchRunIds } from './run-search.js';
+
+export interface NewRun {
+  runId: string;
+  experimentId: string;
+  name: string;
+  userId: string;
+  startTime: number;
+  artifactUri: string;
+  tags: Tag[];
+}
+
+/** RunInfo plus what writers need to check and route a write. */
+export interface StoredRunInfo extends RunInfo {
+  experimentIdNumber: number;
+}
+
+export interface RunData {
+  metrics: Metric[];
+  params: Param[];
+  tags: Tag[];
+}
+
+export interface RunSearch {
+  experimentIds: string[];
+  filter?: string;
+  orderBy?: string[];
+  viewType: ViewType;
+  maxResults: number;
+  pageToken?: string;
+}
+
+/**
+ * Runs with their params, tags, metrics (through MetricStore) and inputs. `runs.name` mirrors
+ * the `mlflow.runName` tag — every write of either keeps both in step — so searches and sorts on
+ * the run name are plain column operations.
+ */
+export class RunStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly caps: DbCaps,
+    private readonly metrics: MetricStore,
+  ) {}
+
+  async create(r: NewRun): Promise<void> {
+    const tags = withRunNameTag(r.tags, r.name);
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('runs')
+        .values({
+          run_uuid: r.runId,
+          name: r.name,
+          experiment_id: Number(r.experimentId),
+          user_id: r.userId,
+          status: 'RUNNING',
+          start_time: r.startTime,
+          end_time: null,
+          deleted_time: null,
+          source_type: 'UNKNOWN',
+          source_name: '',
+          entry_point_name: '',
+          source_version: '',
+          lifecycle_stage: 'active',
+          artifact_uri: r.artifactUri,
+        })
+        .execute();
+      if (tags.length > 0) {
+        await tx.insertInto('tags').values(tags.map((t) => ({ run_uuid: r.runId, key: t.key, value: t.value }))).execute();
+      }
+    });
+  }
+
+  async getInfo(runId: string): Promise<StoredRunInfo | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
+    return row ? toRunInfo(row) : undefined;
+  }
+
+  /** Full runs (info, latest metrics, params, tags, inputs, outputs) in the order of `runIds`. */
+  async load(runIds: string[]): Promise<Run[]> {
+    if (runIds.length === 0) return [];
+    const out: Run[] = [];
+    // Chunks keep the IN lists well inside both drivers' bound-parameter limits.
+    for (let i = 0; i < runIds.length; i += 500) out.push(...(await this.loadChunk(runIds.slice(i, i + 500))));
+    return out;
+  }
+
+  private async loadChunk(runIds: string[]): Promise<Run[]> {
+    const [rows, params, tags, metrics, io] = await Promise.all([
+      this.db.selectFrom('runs').selectAll().where('run_uuid', 'in', runIds).execute(),
+      this.db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', runIds).orderBy('key').execute(),
+      this.db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', runIds).orderBy('key').execute(),
+      this.metrics.latestOf(runIds),
+      readRunIo(this.db, runIds),
+    ]);
+    const byId = new Map<string, Run>();
+    for (const row of rows) {
+      const ioOf = io.get(row.run_uuid);
+      byId.set(row.run_uuid, {
+        info: toRunInfo(row),
+        data: { metrics: metrics.get(row.run_uuid) ?? [], params: [], tags: [] },
+        inputs: { datasetInputs: ioOf?.datasetInputs ?? [], modelInputs: ioOf?.modelInputs ?? [] },
+        outputs: { modelOutputs: ioOf?.modelOutputs ?? [] },
+      });
+    }
+    for (const p of params) byId.get(p.run_uuid)?.data.params.push({ key: p.key, value: p.value });
+    for (const t of tags) byId.get(t.run_uuid)?.data.tags.push({ key: t.key, value: t.value ?? '' });
+    return runIds.map((id) => byId.get(id)).filter((r): r is Run => r !== undefined);
+  }
+
+  async search(q: RunSearch): Promise<{ runs: Run[]; nextPageToken?: string }> {
+    const page = await searchRunIds(this.db, this.caps, q);
+    const runs = await this.load(page.runIds);
+    return page.nextPageToken ? { runs, nextPageToken: page.nextPageToken } : { runs };
+  }
+
+  async update(runId: string, change: { status?: RunStatus; endTime?: number; name?: string }): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const set: { status?: string; end_time?: number; name?: string } = {};
+      if (change.status !== undefined) set.status = change.status;
+      if (change.endTime !== undefined) set.end_time = change.endTime;
+      if (change.name !== undefined) set.name = change.name;
+      if (Object.keys(set).length > 0) await tx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
+      if (change.name !== undefined) await upsertTags(tx, runId, [{ key: SYSTEM_TAGS.runName, value: change.name }]);
+    });
+  }
+
+  async setLifecycle(runId: string, stage: 'active' | 'deleted', now: number): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now : null })
+      .where('run_uuid', '=', runId)
+      .execute();
+  }
+
+  /**
+   * log-batch, log-metric, log-param and set-tag all land here: one transaction, so a batch is
+   * stored whole or not at all. A param may be logged again only with the value it already has.
+   */
+  async logData(run: StoredRunInfo, data: RunData): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      if (data.params.length > 0) {
+        const existing = await tx
+          .selectFrom('params')
+          .select(['key', 'value'])
+          .where('run_uuid', '=', run.runId)
+          .where('key', 'in', data.params.map((p) => p.key))
+          .execute();
+        const stored = new Map(existing.map((p) => [p.key, p.value]));
+        const fresh: Param[] = [];
+        for (const p of data.params) {
+          const old = stored.get(p.key);
+          if (old === undefined) {
+            stored.set(p.key, p.value);
+            fresh.push(p);
+          } else if (old !== p.value) {
+            throw new InvalidParameterError(
+              `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old}' for run ID='${run.runId}'. Attempted logging new value '${p.value}'.`,
+            );
+          }
+        }
+        if (fresh.length > 0) {
+          await tx.insertInto('params').values(fresh.map((p) => ({ run_uuid: run.runId, key: p.key, value: p.value }))).execute();
+        }
+      }
+      if (data.tags.length > 0) await upsertTags(tx, run.runId, data.tags);
+      await this.metrics.write(tx, run.runId, run.experimentIdNumber, data.metrics);
+    });
+  }
+
+  /** Returns false when the run has no such tag. */
+  async deleteTag(runId: string, key: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  async logInputs(run: StoredRunInfo, datasets: DatasetInput[], models: ModelIo[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await writeDatasetInputs(tx, run.runId, run.experimentIdNumber, datasets);
+      await writeModelEdges(tx, run.runId, models, 'input');
+    });
+  }
+
+  async logOutputs(run: StoredRunInfo, models: ModelIo[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => writeModelEdges(tx, run.runId, models, 'output'));
+  }
+}
+
+async function upsertTags(tx: Kysely<Database>, runId: string, tags: Tag[]): Promise<void> {
+  // The last value of a key wins inside one batch, as when the tags are set one by one.
+  const last = new Map(tags.map((t) => [t.key, t.value]));
+  const rows = [...last].map(([key, value]) => ({ run_uuid: runId, key, value }));
+  await tx
+    .insertInto('tags')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+    .execute();
+  const runName = last.get(SYSTEM_TAGS.runName);
+  if (runName !== undefined) await tx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute();
+}
+
+function withRunNameTag(tags: Tag[], name: string): Tag[] {
+  const rest = tags.filter((t) => t.key !== SYSTEM_TAGS.runName);
+  return [...rest, { key: SYSTEM_TAGS.runName, value: name }];
+}
+
+function toRunInfo(r: {
+  run_uuid: string;
+  name: string | null;
+  experiment_id: number;
+  user_id: string | null;
+  status: string;
+  start_time: number | null;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string | null;
+}): StoredRunInfo {
+  return {
+    runId: r.run_uuid,
+    runName: r.name ?? '',
+    experimentId: String(r.experiment_id),
+    experimentIdNumber: Number(r.experiment_id),
+    userId: r.user_id ?? '',
+    status: r.status as RunStatus,
+    startTime: r.start_time === null ? null : Number(r.start_time),
+    endTime: r.end_time === null ? null : Number(r.end_time),
+    artifactUri: r.artifact_uri ?? '',
+    lifecycleStage: r.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
+  };
+}
