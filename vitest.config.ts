@@ -6,11 +6,16 @@ const conditions = ['source', 'module', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  // Vitest also passes ssr.resolve.conditions to the worker processes as `node --conditions`, which
+  // applies to require() too: an `import` condition there makes require('pg-pool') load its ESM
+  // build, and pg breaks. So SSR gets Vite's defaults plus `source`, nothing more.
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'], externalConditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'packages/web/**'],
     pool: 'forks',
+    // One throwaway PostgreSQL cluster per run (test/helpers/postgres.ts); workers get its URL via inject().
+    globalSetup: ['packages/server/test/helpers/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

@@ -1,0 +1,39 @@
+import type { Config } from '../config/config.js';
+import { joinArtifactPath } from './artifact-path.js';
+import type { ArtifactLocation } from './artifact-repository.js';
+import { ArtifactRepositoryRegistry } from './artifact-repository-registry.js';
+import { localDirOfUri, proxiedPathOfUri } from './artifact-uri.js';
+import { LocalArtifactRepository } from './local/local-artifact-repository.js';
+
+/** Every artifact store the server can reach, by URI. */
+export interface ArtifactRepositories {
+  /** Where `uri` (a run's artifact_uri, a model version's source…) points. */
+  resolve(uri: string): ArtifactLocation;
+  /** The `artifactsDestination` store behind `mlflow-artifacts:/` URIs and the `/mlflow-artifacts` routes. */
+  readonly proxied: ArtifactLocation;
+}
+
+/** URIs whose artifacts this server holds itself (MLflow's `--serve-artifacts` proxy). */
+const PROXIED_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+export function createArtifactRepositories(config: Config): ArtifactRepositories {
+  const registry = new ArtifactRepositoryRegistry();
+  const local = (uri: string): ArtifactLocation => ({
+    repository: new LocalArtifactRepository(localDirOfUri(uri)),
+    basePath: '',
+  });
+  registry.register('', local);
+  registry.register('file', local);
+  // Object stores plug in here, e.g. registry.register('wasbs', azureBlobLocation(config)), and
+  // then work as run artifact roots and as the artifacts destination alike.
+
+  // Resolved before the proxied schemes exist, so a destination cannot point back at itself.
+  const proxied = registry.resolve(config.artifactsDestination);
+  const proxiedLocation = (uri: string): ArtifactLocation => ({
+    repository: proxied.repository,
+    basePath: joinArtifactPath(proxied.basePath, proxiedPathOfUri(uri)),
+  });
+  for (const scheme of PROXIED_SCHEMES) registry.register(scheme, proxiedLocation);
+
+  return { resolve: (uri) => registry.resolve(uri), proxied };
+}

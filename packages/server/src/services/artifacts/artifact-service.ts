@@ -1,0 +1,111 @@
+import { Readable } from 'node:stream';
+import type { Config } from '../../config/config.js';
+import { AppError } from '../../errors.js';
+import { artifactBaseName, joinArtifactPath, parseArtifactPath } from '../../artifacts/artifact-path.js';
+import type { ArtifactRepositories } from '../../artifacts/artifact-repositories.js';
+import type { ArtifactLocation, FileInfo } from '../../artifacts/artifact-repository.js';
+import { artifactContentType } from '../../artifacts/content-type.js';
+
+export interface ArtifactServiceDeps {
+  repos: ArtifactRepositories;
+  config: Config;
+  /** The run's artifact_uri; throws NotFoundError when the run does not exist. */
+  runArtifactUri: (runId: string) => Promise<string>;
+}
+
+export interface RunArtifactListing {
+  /** The run's artifact_uri, as MLflow's ListArtifacts answers it. */
+  rootUri: string;
+  /** Paths relative to the run's artifact root. */
+  files: FileInfo[];
+}
+
+export interface ArtifactDownload {
+  stream: Readable;
+  size: number;
+  /** Last path segment, for Content-Disposition. */
+  fileName: string;
+  contentType: string;
+}
+
+/**
+ * Artifact use cases: listing a run's artifacts wherever its artifact_uri points, and the
+ * `--serve-artifacts` proxy onto the artifacts destination. Every client path goes through
+ * `parseArtifactPath` here; repositories check again and also refuse symlink escapes.
+ */
+export class ArtifactService {
+  private readonly repos: ArtifactRepositories;
+  private readonly runArtifactUri: (runId: string) => Promise<string>;
+
+  constructor(deps: ArtifactServiceDeps) {
+    this.repos = deps.repos;
+    this.runArtifactUri = deps.runArtifactUri;
+  }
+
+  /** MLflow's ListArtifacts: entries directly in `path` of the run's artifact folder. */
+  async listRunArtifacts(runId: string, path?: string): Promise<RunArtifactListing> {
+    const rel = path === undefined ? '' : parseArtifactPath(path);
+    const rootUri = await this.runArtifactUri(runId);
+    return { rootUri, files: await this.listAt(rootUri, rel) };
+  }
+
+  /** Entries directly in `path` below artifact URI `uri`, with paths relative to `uri`. */
+  async listAt(uri: string, path = ''): Promise<FileInfo[]> {
+    const rel = parseArtifactPath(path);
+    return this.listIn(this.repos.resolve(uri), rel);
+  }
+
+  /** Opens file `path` below artifact URI `uri` (e.g. a model version's source). */
+  async openAt(uri: string, path: string): Promise<ArtifactDownload> {
+    return this.openIn(this.repos.resolve(uri), parseArtifactPath(path));
+  }
+
+  /** `GET /mlflow-artifacts/artifacts?path=`: like MLflow, entries carry their base name only. */
+  async listProxied(path?: string): Promise<FileInfo[]> {
+    const rel = path === undefined ? '' : parseArtifactPath(path);
+    const files = await this.listIn(this.repos.proxied, rel);
+    return files.map((f) => ({ ...f, path: artifactBaseName(f.path) }));
+  }
+
+  async downloadProxied(path: string): Promise<ArtifactDownload> {
+    return this.openIn(this.repos.proxied, parseArtifactPath(path));
+  }
+
+  /** Streams `body` to `path` below the artifacts destination; an absent body stores an empty file. */
+  async uploadProxied(path: string, body: Readable | undefined): Promise<void> {
+    const rel = parseArtifactPath(path);
+    const { repository, basePath } = this.repos.proxied;
+    await repository.write(joinArtifactPath(basePath, rel), body ?? Readable.from([]));
+  }
+
+  async deleteProxied(path: string): Promise<void> {
+    const rel = parseArtifactPath(path);
+    const { repository, basePath } = this.repos.proxied;
+    await repository.delete(joinArtifactPath(basePath, rel));
+  }
+
+  /**
+   * MLflow's multipart-upload endpoints only work on cloud destinations; its local repository
+   * answers NOT_IMPLEMENTED with this message, and so does ours until an object store lands.
+   */
+  multipartUpload(path: string): never {
+    this.checkPath(path);
+    throw new AppError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+  }
+
+  /** A client artifact path, decoded and checked (400 when it could leave the artifact root). */
+  checkPath(path: string): string {
+    return parseArtifactPath(path);
+  }
+
+  private async listIn(location: ArtifactLocation, rel: string): Promise<FileInfo[]> {
+    const entries = await location.repository.list(joinArtifactPath(location.basePath, rel));
+    // Repository paths are relative to its root; callers want them relative to the location.
+    return entries.map((e) => ({ ...e, path: joinArtifactPath(rel, artifactBaseName(e.path)) }));
+  }
+
+  private async openIn(location: ArtifactLocation, rel: string): Promise<ArtifactDownload> {
+    const opened = await location.repository.openRead(joinArtifactPath(location.basePath, rel));
+    return { ...opened, fileName: artifactBaseName(rel), contentType: artifactContentType(rel) };
+  }
+}
