@@ -49,7 +49,7 @@ export class BenchClient {
   }
 
   get(path: string, query: Record<string, string | number>): Promise<any> {
-    const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return this.call('GET', `/api/2.0/mlflow${path}?${qs}`);
   }
 

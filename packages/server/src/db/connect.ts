@@ -56,6 +56,10 @@ export function connect(location: StoreLocation): Db {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection can be cut by the server (restart, failover, admin command). pg
+  // then emits 'error' on the pool; unhandled, that would crash the process. The pool has already
+  // dropped the broken client and opens a fresh one on next use, so there is nothing to do here.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -21,7 +21,6 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimitBytes,
-    disableRequestLogging: true,
     // Python's requests and MLflow's client send `//` in some paths; collapse them like Flask does.
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },
     genReqId: () => crypto.randomUUID(),

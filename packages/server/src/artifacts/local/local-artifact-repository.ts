@@ -16,7 +16,7 @@ function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function describe(relPath: string): string {
+function quoted(relPath: string): string {
   return JSON.stringify(relPath);
 }
 
@@ -67,7 +67,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     } catch (e) {
       const code = errnoOf(e);
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
-        throw new NotFoundError(`No artifact file at path ${describe(rel)}`);
+        throw new NotFoundError(`No artifact file at path ${quoted(rel)}`);
       }
       throw e;
     }
@@ -77,7 +77,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     if (!st.isFile()) {
       await handle.close();
       throw new NotFoundError(
-        `No artifact file at path ${describe(rel)}: it is a folder; list it with GET /api/2.0/mlflow-artifacts/artifacts?path=…`,
+        `No artifact file at path ${quoted(rel)}: it is a folder; list it with GET /api/2.0/mlflow-artifacts/artifacts?path=…`,
       );
     }
     return { stream: handle.createReadStream(), size: st.size };
@@ -94,7 +94,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       await mkdir(dir, { recursive: true });
     } catch (e) {
       if (errnoOf(e) === 'ENOTDIR' || errnoOf(e) === 'EEXIST') {
-        throw new InvalidParameterError(`Cannot write artifact ${describe(rel)}: one of its parent folders is a file`);
+        throw new InvalidParameterError(`Cannot write artifact ${quoted(rel)}: one of its parent folders is a file`);
       }
       throw e;
     }
@@ -116,7 +116,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       await unlink(temp).catch(() => undefined);
       const code = errnoOf(e);
       if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-        throw new InvalidParameterError(`Cannot write artifact ${describe(rel)}: a folder with that name exists`);
+        throw new InvalidParameterError(`Cannot write artifact ${quoted(rel)}: a folder with that name exists`);
       }
       throw e;
     }

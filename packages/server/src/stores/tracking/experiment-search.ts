@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import { LIMITS } from '@modelyard/contract';
+import type { ViewType } from '@modelyard/contract';
+import type { DbCaps } from '../../db/connect.js';
+import type { Database } from '../../db/schema.js';
+import type { Comparison } from '../../domain/search/ast.js';
+import { parseSearchFilter } from '../../domain/search/filter-parser.js';
+import { parseOrderByList } from '../../domain/search/order-by-parser.js';
+import { compareColumn } from '../search-sql/column-comparison.js';
+import { orderNullsLast, orderPlain, textSortKey } from '../search-sql/ordering.js';
+import { checkMaxResults, pageOf, pageWindow } from '../search-sql/paging.js';
+
+export interface ExperimentSearchQuery {
+  filter?: string;
+  orderBy?: string[];
+  viewType: ViewType;
+  maxResults: number;
+  pageToken?: string;
+}
+
+const STAGES: Readonly<Record<ViewType, readonly string[]>> = {
+  ACTIVE_ONLY: ['active'],
+  DELETED_ONLY: ['deleted'],
+  ALL: ['active', 'deleted'],
+};
+
+const TEXT_COLUMNS = new Set(['name']);
+
+/**
+ * SearchExperiments: ids of one page of experiments passing the filter, in the requested order,
+ * then MLflow's default (creation_time DESC) and experiment_id as the final tie-break.
+ */
+export async function searchExperimentIds(
+  db: Kysely<Database>,
+  caps: DbCaps,
+  q: ExperimentSearchQuery,
+): Promise<{ experimentIds: string[]; nextPageToken?: string }> {
+  checkMaxResults(q.maxResults, LIMITS.maxSearchResultsExperiments);
+  const filter = parseSearchFilter(q.filter ?? '', 'experiment');
+  const orderBy = parseOrderByList(q.orderBy, 'experiment');
+  const window = pageWindow(q.maxResults, q.pageToken);
+
+  const conditions: RawBuilder<SqlBool>[] = [
+    sql<SqlBool>`e.lifecycle_stage in (${sql.join([...STAGES[q.viewType]])})`,
+    ...filter.map((c) => experimentCondition(caps, c)),
+  ];
+  const orderTerms: RawBuilder<unknown>[] = orderBy.map((k) => {
+    const ref = sql.ref(`e.${k.key}`);
+    return orderNullsLast(TEXT_COLUMNS.has(k.key) ? textSortKey(caps, ref) : ref, k.ascending);
+  });
+  if (!orderBy.some((k) => k.key === 'creation_time')) orderTerms.push(orderNullsLast(sql.ref('e.creation_time'), false));
+  if (!orderBy.some((k) => k.key === 'experiment_id')) orderTerms.push(orderPlain(sql.ref('e.experiment_id'), false));
+
+  const { rows } = await sql<{ experiment_id: number }>`select e.experiment_id from experiments e
+    where ${sql.join(conditions, sql` and `)}
+    order by ${sql.join(orderTerms)}
+    limit ${window.limit} offset ${window.offset}`.execute(db);
+  const page = pageOf(
+    rows.map((r) => String(r.experiment_id)),
+    window,
+  );
+  return page.nextPageToken ? { experimentIds: page.items, nextPageToken: page.nextPageToken } : { experimentIds: page.items };
+}
+
+function experimentCondition(caps: DbCaps, c: Comparison): RawBuilder<SqlBool> {
+  if (c.type === 'tag') {
+    const probe = sql`select 1 from experiment_tags t where t.experiment_id = e.experiment_id and t.key = ${c.key}`;
+    if (c.op === 'IS NULL') return sql<SqlBool>`not exists (${probe})`;
+    if (c.op === 'IS NOT NULL') return sql<SqlBool>`exists (${probe})`;
+    return sql<SqlBool>`exists (${probe} and ${compareColumn(caps, sql.ref('t.value'), c.op, c.value)})`;
+  }
+  return compareColumn(caps, sql.ref(`e.${c.key}`), c.op, c.value);
+}
