@@ -46,16 +46,27 @@ export class RunService {
     }
     const runId = crypto.randomUUID().replace(/-/g, '');
     const userId = input.userId ?? tags.find((t) => t.key === SYSTEM_TAGS.user)?.value ?? '';
-    await this.store.create({
-      runId,
-      experimentId: experiment.experimentId,
-      name: input.runName || nameTag || generateRunName(),
-      userId,
-      startTime: input.startTime ?? this.deps.now(),
-      artifactUri: joinArtifactUri(experiment.artifactLocation, runId, 'artifacts'),
-      tags,
-    });
-    return this.getRun(runId);
+    const name = input.runName || nameTag || generateRunName();
+    const startTime = input.startTime ?? this.deps.now();
+    const artifactUri = joinArtifactUri(experiment.artifactLocation, runId, 'artifacts');
+    const stored = await this.store.create({ runId, experimentId: experiment.experimentId, name, userId, startTime, artifactUri, tags });
+    // A new run is exactly what was written; answering from memory saves reloading it.
+    return {
+      info: {
+        runId,
+        runName: name,
+        experimentId: experiment.experimentId,
+        userId,
+        status: 'RUNNING',
+        startTime,
+        endTime: null,
+        artifactUri,
+        lifecycleStage: 'active',
+      },
+      data: { metrics: [], params: [], tags: stored.tags },
+      inputs: { datasetInputs: [], modelInputs: [] },
+      outputs: { modelOutputs: [] },
+    };
   }
 
   async getInfo(runId: string | undefined): Promise<StoredRunInfo> {

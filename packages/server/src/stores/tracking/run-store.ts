@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { RunStatus, ViewType } from '@modelyard/contract';
 import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
@@ -51,7 +52,8 @@ export class RunStore {
     private readonly metrics: MetricStore,
   ) {}
 
-  async create(r: NewRun): Promise<void> {
+  /** Returns the tags as stored (sorted by key, with `mlflow.runName`). */
+  async create(r: NewRun): Promise<{ tags: Tag[] }> {
     const tags = withRunNameTag(r.tags, r.name);
     await this.db.transaction().execute(async (tx) => {
       await tx
@@ -77,11 +79,13 @@ export class RunStore {
         await tx.insertInto('tags').values(tags.map((t) => ({ run_uuid: r.runId, key: t.key, value: t.value }))).execute();
       }
     });
+    return { tags: [...tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
   }
 
   async getInfo(runId: string): Promise<StoredRunInfo | undefined> {
-    const row = await this.db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
-    return row ? toRunInfo(row) : undefined;
+    // SQL text, not the builder: every logging call starts with this lookup.
+    const { rows } = await sql<RunRow>`select * from runs where run_uuid = ${runId}`.execute(this.db);
+    return rows[0] ? toRunInfo(rows[0]) : undefined;
   }
 
   /** Full runs (info, latest metrics, params, tags, inputs, outputs) in the order of `runIds`. */
@@ -207,22 +211,16 @@ async function upsertTags(tx: Kysely<Database>, runId: string, tags: Tag[]): Pro
   if (runName !== undefined) await tx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute();
 }
 
+/** The run name as its tag; for a key given twice the last value wins, as when set one by one. */
 function withRunNameTag(tags: Tag[], name: string): Tag[] {
-  const rest = tags.filter((t) => t.key !== SYSTEM_TAGS.runName);
-  return [...rest, { key: SYSTEM_TAGS.runName, value: name }];
+  const byKey = new Map(tags.filter((t) => t.key !== SYSTEM_TAGS.runName).map((t) => [t.key, t.value]));
+  byKey.set(SYSTEM_TAGS.runName, name);
+  return [...byKey].map(([key, value]) => ({ key, value }));
 }
 
-function toRunInfo(r: {
-  run_uuid: string;
-  name: string | null;
-  experiment_id: number;
-  user_id: string | null;
-  status: string;
-  start_time: number | null;
-  end_time: number | null;
-  lifecycle_stage: string;
-  artifact_uri: string | null;
-}): StoredRunInfo {
+type RunRow = Selectable<Database['runs']>;
+
+function toRunInfo(r: RunRow): StoredRunInfo {
   return {
     runId: r.run_uuid,
     runName: r.name ?? '',
