@@ -14,16 +14,27 @@ if (build.status !== 0) {
   process.exit(build.status || 1);
 }
 
+// Its own process group: a terminal's Ctrl-C reaches npm and this script (and npm forwards it to
+// us too), so the server would get SIGINT two or three times and the second one would cut its
+// graceful shutdown short. We pass each signal on once; a repeat within a second is that echo.
 const server = spawn(process.execPath, [join(ROOT, 'packages/server/dist/main.js'), 'server', ...process.argv.slice(2)], {
   cwd: process.cwd(),
   stdio: 'inherit',
+  detached: true,
 });
-// npm and the terminal both signal us; pass the signal on so the server shuts down cleanly once.
+let lastForward = 0;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    if (server.exitCode === null) server.kill(signal);
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    if (Date.now() - lastForward < 1000) return;
+    lastForward = Date.now();
+    server.kill(signal);
   });
 }
+// If this script dies, the detached server must not outlive it.
+process.on('exit', () => {
+  if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+});
 server.on('exit', (code, signal) => {
-  process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+  process.exit(code ?? (signal === 'SIGINT' ? 130 : signal ? 143 : 1));
 });
