@@ -1,22 +1,26 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolveConfig } from '../../packages/server/src/config/config.js';
-import { startServer } from '../../packages/server/src/server-process.js';
-import type { RunningServer } from '../../packages/server/src/server-process.js';
-import { silentLogger } from '../../packages/server/src/telemetry/logger.js';
+import { join, resolve } from 'node:path';
 import { createTestDatabase, findPostgresBinDir, startPostgresCluster } from '../../packages/server/test/helpers/postgres.js';
 import type { PostgresCluster } from '../../packages/server/test/helpers/postgres.js';
 
+const ROOT = resolve(import.meta.dirname, '../..');
+
 export interface BenchServer {
   store: 'sqlite' | 'postgres';
-  server: RunningServer;
+  url: string;
   close(): Promise<void>;
 }
 
 let cluster: PostgresCluster | undefined;
 
-/** A real server on a fresh store: a SQLite file, or a database on a throwaway PostgreSQL cluster. */
+/**
+ * A real `modelyard server` in its own process (as users run it, so the benchmark client does not
+ * share the server's event loop) on a fresh store: a SQLite file, or a database on a throwaway
+ * PostgreSQL cluster.
+ */
 export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'modelyard-bench-'));
   let uri = `sqlite:///${join(dataDir, 'modelyard.db')}`;
@@ -31,17 +35,39 @@ export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<Be
     uri = db.uri;
     drop = db.drop;
   }
-  const config = resolveConfig([{ host: '127.0.0.1', port: 0, dataDir, backendStoreUri: uri, logLevel: 'silent' }]);
-  const server = await startServer(config, silentLogger());
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), 'server', '--port', '0', '--data-dir', dataDir, '--backend-store-uri', uri, '--log-level', 'warn'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  const url = await listeningUrl(child);
   return {
     store,
-    server,
+    url,
     async close() {
-      await server.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
       await drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolveUrl(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`modelyard server exited with ${code} before listening:\n${out}`)));
+  });
 }
 
 export function stopBenchClusters(): void {

@@ -8,7 +8,7 @@ import { startBenchServer } from '../lib/servers.js';
  */
 export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void> {
   const bench = await startBenchServer(store);
-  const c = new BenchClient(bench.server.url);
+  const c = new BenchClient(bench.url);
   try {
     console.log(`\ntracking server — ${store}${store === 'postgres' ? ' (throwaway cluster, fsync off)' : ''}`);
     const { experiment_id } = await c.post('/experiments/create', { name: 'bench' });
