@@ -4,6 +4,7 @@ import type { DbCaps } from './connect.js';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001-tracking.js';
 import * as m002 from './migrations/002-default-experiment.js';
+import * as m003 from './migrations/003-registry.js';
 
 type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -11,6 +12,7 @@ type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disa
 const STEPS: ReadonlyArray<[string, Step]> = [
   ['001-tracking', m001],
   ['002-default-experiment', m002],
+  ['003-registry', m003],
 ];
 
 class InCodeMigrationProvider implements MigrationProvider {

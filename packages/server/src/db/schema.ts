@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { RegistryTables } from './schema-registry.js';
 
 /**
  * Kysely table types. One schema serves SQLite and PostgreSQL; booleans are stored as 0/1
@@ -141,7 +142,7 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string | null;
 }
 
-export interface Database {
+export interface Database extends RegistryTables {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
   runs: RunsTable;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRequestLog } from './plugins/request-log.js';
+import { registerStaticUi } from './plugins/static-ui.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMlflowRoutes } from './routes/mlflow/index.js';
 import type { Services } from '../services/services.js';
@@ -29,6 +30,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestLog(app, deps.logger);
   registerHealthRoutes(app);
   registerMlflowRoutes(app, deps.services);
+  // Last: the UI's wildcard must not shadow any API route.
+  registerStaticUi(app);
   await app.ready();
   return app;
 }

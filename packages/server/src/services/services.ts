@@ -6,8 +6,10 @@ import type { Database } from '../db/schema.js';
 import { ExperimentStore } from '../stores/tracking/experiment-store.js';
 import { RunStore } from '../stores/tracking/run-store.js';
 import { MetricStore } from '../stores/tracking/metric-store.js';
+import { LoggedModelStore } from '../stores/tracking/logged-model-store.js';
 import { ExperimentService } from './tracking/experiment-service.js';
 import { RunService } from './tracking/run-service.js';
+import { LoggedModelService } from './tracking/logged-model-service.js';
 import { ArtifactService } from './artifacts/artifact-service.js';
 import { createArtifactRepositories } from '../artifacts/artifact-repositories.js';
 
@@ -15,6 +17,7 @@ import { createArtifactRepositories } from '../artifacts/artifact-repositories.j
 export interface Services {
   experiments: ExperimentService;
   runs: RunService;
+  loggedModels: LoggedModelService;
   artifacts: ArtifactService;
 }
 
@@ -35,15 +38,17 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     experiments: new ExperimentStore(deps.db, deps.caps),
     runs: new RunStore(deps.db, deps.caps, metrics),
     metrics,
+    loggedModels: new LoggedModelStore(deps.db, deps.caps),
   };
   const trackingDeps = { stores, config: deps.config, now };
   const experiments = new ExperimentService(trackingDeps);
   await experiments.ensureDefaultExperiment();
   const runs = new RunService(trackingDeps, experiments);
+  const loggedModels = new LoggedModelService(trackingDeps);
   const artifacts = new ArtifactService({
     repos: createArtifactRepositories(deps.config),
     config: deps.config,
     runArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
   });
-  return { experiments, runs, artifacts };
+  return { experiments, runs, loggedModels, artifacts };
 }

@@ -1,6 +1,7 @@
 import type { ExperimentStore } from '../../stores/tracking/experiment-store.js';
 import type { RunStore } from '../../stores/tracking/run-store.js';
 import type { MetricStore } from '../../stores/tracking/metric-store.js';
+import type { LoggedModelStore } from '../../stores/tracking/logged-model-store.js';
 import type { Config } from '../../config/config.js';
 
 /** The stores the tracking services share (types only: services never build stores). */
@@ -8,6 +9,7 @@ export interface TrackingStores {
   experiments: ExperimentStore;
   runs: RunStore;
   metrics: MetricStore;
+  loggedModels: LoggedModelStore;
 }
 
 export interface TrackingServiceDeps {

@@ -36,7 +36,7 @@ function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-function sendDownload(reply: FastifyReply, download: ArtifactDownload): FastifyReply {
+export function sendDownload(reply: FastifyReply, download: ArtifactDownload): FastifyReply {
   return reply
     .header('content-type', download.contentType)
     .header('content-length', download.size)

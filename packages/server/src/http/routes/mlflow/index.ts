@@ -3,6 +3,7 @@ import type { Services } from '../../../services/services.js';
 import { registerExperimentRoutes } from './experiments.js';
 import { registerRunRoutes } from './runs.js';
 import { registerMetricRoutes } from './metrics.js';
+import { registerLoggedModelRoutes } from './logged-models.js';
 import { registerArtifactListRoutes } from './artifacts.js';
 import { registerArtifactProxyRoutes } from '../mlflow-artifacts/proxy.js';
 
@@ -10,6 +11,7 @@ export function registerMlflowRoutes(app: FastifyInstance, services: Services): 
   registerExperimentRoutes(app, services);
   registerRunRoutes(app, services);
   registerMetricRoutes(app, services);
+  registerLoggedModelRoutes(app, services);
   registerArtifactListRoutes(app, services);
   registerArtifactProxyRoutes(app, services);
 }

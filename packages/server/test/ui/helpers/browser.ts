@@ -1,0 +1,41 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+/** Debian's Chromium: Playwright's own browser downloads cannot be fetched on these machines. */
+export const CHROMIUM_PATH = process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '__screenshots__');
+
+/**
+ * Why the browser suites cannot run here, or undefined when they can. Under CI there is no
+ * reason: a missing Chromium fails the suite (`.ci/run` installs it), it never skips.
+ */
+export function chromiumUnavailableReason(): string | undefined {
+  if (process.env.CI === 'true' || process.env.CI === '1') return undefined;
+  return existsSync(CHROMIUM_PATH) ? undefined : `${CHROMIUM_PATH} not installed (apt-get install -y chromium)`;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}; install it with apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Collects uncaught page errors and failed console errors so a test can assert there were none. */
+export function watchPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}

@@ -1,0 +1,63 @@
+import { Link, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
+import { ErrorBoundary } from './components/error-boundary.js';
+import { NAV_SECTIONS } from './nav-sections.js';
+import { ComparePage } from './pages/compare/compare-page.js';
+import { ExperimentsPage } from './pages/experiments-page.js';
+import { NotFoundPage, PendingSectionPage } from './pages/placeholder-pages.js';
+import { RunPage } from './pages/run/run-page.js';
+import { RunsPage } from './pages/runs/runs-page.js';
+
+function TopNav() {
+  return (
+    <header className="top-bar">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Link to="/experiments" className="brand">
+        Modelyard
+      </Link>
+      <nav aria-label="Main">
+        <ul>
+          {NAV_SECTIONS.map((s) =>
+            s.pending ? (
+              <li key={s.path}>
+                <span className="nav-pending" aria-disabled="true" title={`${s.label} ${s.pending}`}>
+                  {s.label}
+                </span>
+              </li>
+            ) : (
+              <li key={s.path}>
+                <NavLink to={s.path}>{s.label}</NavLink>
+              </li>
+            ),
+          )}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+export function App() {
+  const location = useLocation();
+  return (
+    <>
+      <TopNav />
+      <main id="main" tabIndex={-1}>
+        <ErrorBoundary resetKey={location.pathname}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/experiments" replace />} />
+            <Route path="/experiments" element={<ExperimentsPage />} />
+            <Route path="/experiments/:experimentId" element={<RunsPage />} />
+            <Route path="/experiments/:experimentId/runs/:runId" element={<RunPage />} />
+            <Route path="/experiments/:experimentId/runs/:runId/:tab" element={<RunPage />} />
+            <Route path="/compare" element={<ComparePage />} />
+            {NAV_SECTIONS.filter((s) => s.pending).map((s) => (
+              <Route key={s.path} path={`${s.path}/*`} element={<PendingSectionPage section={s} />} />
+            ))}
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </ErrorBoundary>
+      </main>
+    </>
+  );
+}

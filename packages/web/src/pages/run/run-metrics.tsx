@@ -1,0 +1,90 @@
+import { useMemo } from 'react';
+import { getFullHistory, getSampledHistory } from '../../api/metrics.js';
+import type { Run } from '../../api/types.js';
+import { ChartControls, useChartSettings } from '../../components/chart-controls.js';
+import type { ChartSettings } from '../../components/chart-controls.js';
+import { ErrorBanner, Loading } from '../../components/error-banner.js';
+import { MetricChart } from '../../components/metric-chart.js';
+import { formatNumber, formatTime } from '../../lib/format.js';
+import { useQueryParam } from '../../lib/search-params.js';
+import { useAsync } from '../../lib/use-async.js';
+
+/** Charts shown when the URL names none: enough to glance at, few enough to load at once. */
+const DEFAULT_CHARTS = 6;
+
+function MetricChartCard({ runId, metricKey, full, settings }: { runId: string; metricKey: string; full: boolean; settings: ChartSettings }) {
+  const points = useAsync(
+    async (signal) => {
+      const data = full ? await getFullHistory(runId, metricKey, signal) : await getSampledHistory([runId], metricKey, {}, signal);
+      performance.mark('metric-chart-data', { detail: { key: metricKey, points: data.length } });
+      return data;
+    },
+    [runId, metricKey, full],
+  );
+  const series = useMemo(() => (points.data ? [{ label: metricKey, points: points.data }] : []), [points.data, metricKey]);
+  return (
+    <figure className="chart-card" data-metric={metricKey}>
+      {points.error && <ErrorBanner title={`Could not load ${metricKey}`} error={points.error} onRetry={points.reload} />}
+      {points.loading && !points.data && <Loading what={metricKey} />}
+      {points.data && <MetricChart title={metricKey} series={series} {...settings} perfMark="metric-chart-drawn" />}
+      {points.data && (
+        <figcaption className="muted">
+          {points.data.length.toLocaleString()} points{full ? ' (full history)' : ' (sampled)'}
+        </figcaption>
+      )}
+    </figure>
+  );
+}
+
+export function RunMetrics({ run }: { run: Run }) {
+  const [settings, actions] = useChartSettings();
+  const [picked, setPicked] = useQueryParam('metric');
+  const [full, setFull] = useQueryParam('full');
+  const metrics = [...(run.data?.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const chosen = picked ? picked.split(',').filter((k) => metrics.some((m) => m.key === k)) : metrics.slice(0, DEFAULT_CHARTS).map((m) => m.key);
+  const toggle = (key: string) => {
+    const next = chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key];
+    setPicked(next.join(','), { replace: true });
+  };
+  if (metrics.length === 0) return <p className="muted">No metrics were logged for this run.</p>;
+
+  return (
+    <div className="run-metrics">
+      <table className="data-table metrics-table">
+        <thead>
+          <tr>
+            <th scope="col">Chart</th>
+            <th scope="col">Metric</th>
+            <th scope="col">Latest value</th>
+            <th scope="col">Step</th>
+            <th scope="col">Logged</th>
+          </tr>
+        </thead>
+        <tbody>
+          {metrics.map((m) => (
+            <tr key={m.key}>
+              <td>
+                <input type="checkbox" aria-label={`Chart ${m.key}`} checked={chosen.includes(m.key)} onChange={() => toggle(m.key)} />
+              </td>
+              <td className="mono">{m.key}</td>
+              <td className="num">{formatNumber(m.value)}</td>
+              <td className="num">{m.step ?? 0}</td>
+              <td>{formatTime(m.timestamp)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="toolbar">
+        <ChartControls settings={settings} actions={actions} />
+        <label className="check">
+          <input type="checkbox" checked={full === '1'} onChange={(e) => setFull(e.target.checked ? '1' : undefined, { replace: true })} /> Full history (every point)
+        </label>
+      </div>
+      <div className="chart-grid">
+        {chosen.map((key) => (
+          <MetricChartCard key={key} runId={run.info.run_id} metricKey={key} full={full === '1'} settings={settings} />
+        ))}
+      </div>
+    </div>
+  );
+}
