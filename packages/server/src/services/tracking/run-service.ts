@@ -137,6 +137,11 @@ export class RunService {
       seen.set(p.key, p.value);
     }
     const info = await this.getActiveInfo(runId);
+    // Metrics attributed to a logged model must name one that exists (its table references it).
+    for (const modelId of new Set(metrics.flatMap((m) => (m.modelId ? [m.modelId] : [])))) {
+      const model = await this.deps.stores.loggedModels.get(modelId);
+      if (!model || model.lifecycleStage !== 'active') throw new NotFoundError(`Logged model with id=${modelId} not found (metric model_id)`);
+    }
     await this.store.logData(info, { metrics, params, tags });
   }
 

@@ -1,0 +1,89 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import type { Client } from '../client/client.js';
+import type { ModelVersion } from '../entities.js';
+import { readMlmodel } from './mlmodel.js';
+import type { MlModel } from './mlmodel.js';
+import { checkAgainstSignature, isNumericType, toColumns } from './model-input.js';
+import type { ModelInput } from './model-input.js';
+import { resolveModelUri } from './model-uri.js';
+
+export interface Prediction {
+  /** One value per row: the class for a classifier, the number for a regressor. */
+  predictions: Array<number | string>;
+  /** Class probabilities per row (classifiers). */
+  probabilities?: number[][];
+}
+
+export interface LoadedModel {
+  mlmodel: MlModel;
+  /** The registered version, when loaded from a `models:/` URI. */
+  version?: ModelVersion;
+  localPath: string;
+  predict(input: ModelInput): Promise<Prediction>;
+}
+
+/** The numeric-features tensor of Modelyard's ONNX convention (see packages/learn). */
+const NUMERIC_INPUT = 'input';
+
+/**
+ * Downloads a model (any model URI) and opens its ONNX graph with onnxruntime-node. `predict`
+ * checks inputs against the signature and feeds the graph the way `learn` exports it: numeric
+ * columns in one float tensor `input` [N, F] (signature order), each string column as its own
+ * [N, 1] tensor; a graph whose inputs are named after columns gets one tensor per column.
+ */
+export async function loadModel(client: Client, uri: string, opts: { dest?: string; intraOpNumThreads?: number } = {}): Promise<LoadedModel> {
+  const resolved = await resolveModelUri(client, uri);
+  const dest = opts.dest ?? (await mkdtemp(join(tmpdir(), 'modelyard-model-')));
+  const localPath = await resolved.artifacts.download(resolved.rootUri, resolved.path, dest);
+  const mlmodel = readMlmodel(await readFile(join(localPath, 'MLmodel'), 'utf8'));
+  const flavor = mlmodel.flavors.onnx;
+  if (!flavor) throw new Error(`model '${uri}' has no onnx flavor (flavors: ${Object.keys(mlmodel.flavors).join(', ')}); Modelyard runs ONNX models`);
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(join(localPath, String(flavor.data ?? 'model.onnx')), {
+    intraOpNumThreads: opts.intraOpNumThreads ?? 1,
+  });
+  return {
+    mlmodel,
+    ...(resolved.version ? { version: resolved.version } : {}),
+    localPath,
+    predict: (input) => predict(ort.Tensor, session, mlmodel, input),
+  };
+}
+
+async function predict(Tensor: typeof OrtTensor, session: OrtSession, mlmodel: MlModel, input: ModelInput): Promise<Prediction> {
+  const { columns: raw, rows } = toColumns(input);
+  const specs = mlmodel.signature?.inputs ?? [...raw.keys()].map((name) => ({ name, type: typeof raw.get(name)?.[0] === 'string' ? ('string' as const) : ('double' as const) }));
+  const columns = checkAgainstSignature(raw, rows, specs);
+  const feeds: Record<string, OrtTensor> = {};
+  const numeric = specs.filter((s) => isNumericType(s.type));
+  if (session.inputNames.includes(NUMERIC_INPUT) && !specs.some((s) => s.name === NUMERIC_INPUT)) {
+    const data = new Float32Array(rows * numeric.length);
+    numeric.forEach((s, j) => {
+      const values = columns.get(s.name)!;
+      for (let i = 0; i < rows; i++) data[i * numeric.length + j] = values[i] as number;
+    });
+    feeds[NUMERIC_INPUT] = new Tensor('float32', data, [rows, numeric.length]);
+  }
+  for (const name of session.inputNames) {
+    if (feeds[name]) continue;
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new Error(`the ONNX graph expects input '${name}', which the model signature does not describe`);
+    const values = columns.get(name)!;
+    feeds[name] = isNumericType(spec.type)
+      ? new Tensor('float32', Float32Array.from(values as number[]), [rows, 1])
+      : new Tensor('string', values.map(String), [rows, 1]);
+  }
+  const out = await session.run(feeds);
+  if (out.probabilities && out.label) {
+    const probs = out.probabilities;
+    const width = Number(probs.dims[1] ?? 1);
+    const data = probs.data as Float32Array;
+    const probabilities = Array.from({ length: rows }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
+    return { predictions: Array.from(out.label.data as ArrayLike<bigint | number>, (v) => Number(v)), probabilities };
+  }
+  const first = out.variable ?? out.label ?? out[session.outputNames[0]!]!;
+  return { predictions: Array.from(first.data as ArrayLike<number | bigint | string>, (v) => (typeof v === 'string' ? v : Number(v))) };
+}
