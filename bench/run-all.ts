@@ -1,5 +1,6 @@
 import { benchTracking } from './tracking/tracking-bench.js';
 import { postgresAvailable, stopBenchClusters } from './lib/servers.js';
+import { benchUi } from './ui/ui-bench.js';
 
 /**
  * `npm run bench`: every benchmark, printing its figures beside the targets. Benchmarks never
@@ -12,6 +13,7 @@ const groups: Record<string, () => Promise<void>> = {
     if (postgresAvailable()) await benchTracking('postgres');
     else console.log('\ntracking server — postgres: skipped, PostgreSQL binaries not installed');
   },
+  ui: () => benchUi(),
 };
 
 async function main(): Promise<void> {

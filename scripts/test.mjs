@@ -15,6 +15,7 @@ const reportFile = join(ROOT, 'test-output', 'vitest.json');
 
 const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'scripts/tsconfig.typecheck.json'] },
+  { name: 'typecheck web', cmd: bin('tsc'), args: ['-p', 'packages/web/tsconfig.json', '--noEmit'] },
   {
     name: 'vitest',
     cmd: bin('vitest'),

@@ -1,11 +1,16 @@
+import { Suspense, lazy } from 'react';
 import { Link, NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
+import { Loading } from './components/error-banner.js';
 import { ErrorBoundary } from './components/error-boundary.js';
 import { NAV_SECTIONS } from './nav-sections.js';
-import { ComparePage } from './pages/compare/compare-page.js';
 import { ExperimentsPage } from './pages/experiments-page.js';
 import { NotFoundPage, PendingSectionPage } from './pages/placeholder-pages.js';
-import { RunPage } from './pages/run/run-page.js';
 import { RunsPage } from './pages/runs/runs-page.js';
+
+// The chart library and the YAML parser load with the pages that use them, so the experiments
+// and runs lists (the usual landing pages) start from a smaller bundle.
+const RunPage = lazy(async () => ({ default: (await import('./pages/run/run-page.js')).RunPage }));
+const ComparePage = lazy(async () => ({ default: (await import('./pages/compare/compare-page.js')).ComparePage }));
 
 function TopNav() {
   return (
@@ -44,18 +49,20 @@ export function App() {
       <TopNav />
       <main id="main" tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>
-          <Routes>
-            <Route path="/" element={<Navigate to="/experiments" replace />} />
-            <Route path="/experiments" element={<ExperimentsPage />} />
-            <Route path="/experiments/:experimentId" element={<RunsPage />} />
-            <Route path="/experiments/:experimentId/runs/:runId" element={<RunPage />} />
-            <Route path="/experiments/:experimentId/runs/:runId/:tab" element={<RunPage />} />
-            <Route path="/compare" element={<ComparePage />} />
-            {NAV_SECTIONS.filter((s) => s.pending).map((s) => (
-              <Route key={s.path} path={`${s.path}/*`} element={<PendingSectionPage section={s} />} />
-            ))}
-            <Route path="*" element={<NotFoundPage />} />
-          </Routes>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Routes>
+              <Route path="/" element={<Navigate to="/experiments" replace />} />
+              <Route path="/experiments" element={<ExperimentsPage />} />
+              <Route path="/experiments/:experimentId" element={<RunsPage />} />
+              <Route path="/experiments/:experimentId/runs/:runId" element={<RunPage />} />
+              <Route path="/experiments/:experimentId/runs/:runId/:tab" element={<RunPage />} />
+              <Route path="/compare" element={<ComparePage />} />
+              {NAV_SECTIONS.filter((s) => s.pending).map((s) => (
+                <Route key={s.path} path={`${s.path}/*`} element={<PendingSectionPage section={s} />} />
+              ))}
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </Suspense>
         </ErrorBoundary>
       </main>
     </>

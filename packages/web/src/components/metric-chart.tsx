@@ -31,7 +31,8 @@ export function MetricChart({ title, series, xAxis, smoothing, logScale, height 
       legend: { show: series.length <= 12 },
       axes: [
         { ...axis, label: X_LABELS[xAxis] },
-        { ...axis, size: 70, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => formatNumber(v)) },
+        { ...axis, size: 70, // uPlot hands log-scale splits it does not label as null.
+          values: (_u: uPlot, ticks: Array<number | null>) => ticks.map((v) => (v === null ? '' : formatNumber(v))) },
       ],
       series: [
         { label: X_LABELS[xAxis] },

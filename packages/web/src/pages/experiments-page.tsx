@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { searchExperiments } from '../api/experiments.js';
@@ -22,6 +22,7 @@ export function experimentFilter(q: string): string | undefined {
 export function ExperimentsPage() {
   const [q, setQ] = useQueryParam('q');
   const [draft, setDraft] = useState(q);
+  useEffect(() => setDraft(q), [q]);
   const [extra, setExtra] = useState<{ experiments: Experiment[]; token?: string; error?: Error; loading: boolean }>({ experiments: [], loading: false });
 
   const first = useAsync(

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router';
+import { getExperiment } from '../../api/experiments.js';
 import { getSampledHistory } from '../../api/metrics.js';
 import { getRun } from '../../api/runs.js';
 import type { Run } from '../../api/types.js';
@@ -50,6 +51,7 @@ export function ComparePage() {
   const ids = runsParam.split(',').filter((s) => s !== '');
   const loaded = useAsync((signal) => Promise.all(ids.map((id) => getRun(id, signal))), [runsParam]);
   const runs = loaded.data ?? [];
+  const experiment = useAsync(async (signal) => (experimentId ? getExperiment(experimentId, signal) : undefined), [experimentId]);
   const keys = useMemo(() => availableKeys(runs), [runs]);
   const numericColumns: DataColumn[] = useMemo(
     () => [...keys.metrics.map((key) => ({ kind: 'metrics' as const, key })), ...keys.params.map((key) => ({ kind: 'params' as const, key }))],
@@ -77,7 +79,7 @@ export function ComparePage() {
   return (
     <section className="page compare-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/experiments">Experiments</Link> / <Link to={back}>{experimentId ? `Experiment ${experimentId}` : 'runs'}</Link> / <span>Compare</span>
+        <Link to="/experiments">Experiments</Link> / <Link to={back}>{experiment.data?.name ?? (experimentId ? `Experiment ${experimentId}` : 'runs')}</Link> / <span>Compare</span>
       </nav>
       <h1>Compare {ids.length} runs</h1>
       {loaded.error && <ErrorBanner title="Could not load the runs" error={loaded.error} onRetry={loaded.reload} />}
@@ -98,7 +100,7 @@ export function ComparePage() {
             <>
               <label className="inline-field">
                 Metric{' '}
-                <select value={metricKey} onChange={(e) => setMetric(e.target.value, { replace: true })}>
+                <select aria-label="Metric" value={metricKey} onChange={(e) => setMetric(e.target.value, { replace: true })}>
                   {keys.metrics.map((k) => (
                     <option key={k}>{k}</option>
                   ))}
@@ -165,7 +167,7 @@ function ColumnSelect({ label, columns, value, onChange }: { label: string; colu
   return (
     <label className="inline-field">
       {label}{' '}
-      <select value={columnId(value)} onChange={(e) => onChange(parseColumn(e.target.value)!)}>
+      <select aria-label={`${label} axis column`} value={columnId(value)} onChange={(e) => onChange(parseColumn(e.target.value)!)}>
         {columns.map((c) => (
           <option key={columnId(c)} value={columnId(c)}>
             {columnId(c)}

@@ -6,7 +6,7 @@ import type { NumericAxis } from './compare-data.js';
 import { extent } from './compare-data.js';
 
 const H = 360;
-const PAD = { top: 36, bottom: 36, side: 60 };
+const PAD = { top: 36, bottom: 36, side: 90 };
 
 function label(axis: NumericAxis, v: number): string {
   return axis.categories ? (axis.categories[v] ?? '') : formatNumber(v);
@@ -15,7 +15,7 @@ function label(axis: NumericAxis, v: number): string {
 /** One vertical axis per column, one polyline per run; categorical params are spread by rank. */
 export function ParallelCoordinates({ runs, axes }: { runs: readonly Run[]; axes: NumericAxis[] }) {
   if (axes.length < 2) return <p className="muted">Pick at least two columns.</p>;
-  const width = Math.max(480, axes.length * 140);
+  const width = Math.max(480, axes.length * 160);
   const ranges = axes.map((a) => extent(a.values));
   const ax = (i: number) => PAD.side + (i * (width - 2 * PAD.side)) / (axes.length - 1);
   const ay = (i: number, v: number) => {

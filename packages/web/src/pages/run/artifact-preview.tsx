@@ -59,7 +59,8 @@ function CsvTable({ rows }: { rows: string[][] }) {
 interface ColumnSpec {
   name?: string;
   type?: string;
-  tensor_spec?: { dtype?: string; shape?: number[] };
+  /** MLflow spells this key with a hyphen in the signature JSON. */
+  'tensor-spec'?: { dtype?: string; shape?: number[] };
   required?: boolean;
 }
 
@@ -87,7 +88,7 @@ function SpecTable({ title, spec }: { title: string; spec: ColumnSpec[] }) {
         {spec.map((c, i) => (
           <tr key={i}>
             <td className="mono">{c.name ?? `#${i}`}</td>
-            <td className="mono">{c.type === 'tensor' && c.tensor_spec ? `tensor ${c.tensor_spec.dtype ?? ''} [${(c.tensor_spec.shape ?? []).join(', ')}]` : (c.type ?? '')}</td>
+            <td className="mono">{c.type === 'tensor' && c['tensor-spec'] ? `tensor ${c['tensor-spec'].dtype ?? ''} [${(c['tensor-spec'].shape ?? []).join(', ')}]` : (c.type ?? '')}</td>
           </tr>
         ))}
       </tbody>

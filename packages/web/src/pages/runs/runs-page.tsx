@@ -109,7 +109,7 @@ export function RunsPage() {
       </form>
       {pages.error && (
         <div id="run-filter-error">
-          <ErrorBanner title={filterRejected ? 'The server rejected this search' : 'Could not load runs'} error={pages.error} onRetry={pages.reload} />
+          <ErrorBanner title={filterRejected ? 'The server rejected this search' : 'Could not load runs'} error={pages.error} {...(filterRejected ? {} : { onRetry: pages.reload })} />
         </div>
       )}
 

@@ -21,7 +21,7 @@ interface FixedColumn {
 
 const FIXED: FixedColumn[] = [
   { title: 'Run', sortKey: 'attributes.run_name', width: 'minmax(12rem, 2fr)' },
-  { title: 'Created', sortKey: 'attributes.start_time', width: '11rem' },
+  { title: 'Created', sortKey: 'attributes.start_time', width: '12.5rem' },
   { title: 'Duration', width: '7rem' },
   { title: 'Status', sortKey: 'attributes.status', width: '6.5rem' },
   { title: 'User', sortKey: 'attributes.user_id', width: '8rem' },

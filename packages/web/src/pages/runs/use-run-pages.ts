@@ -12,8 +12,11 @@ export interface RunPagesState {
   reload(): void;
 }
 
-/** The first page is small so the first rows show at once; later pages are large to cut round trips. */
-const FIRST_PAGE = 200;
+/**
+ * The first page is small so the first rows show at once (a screen holds ~25); later pages are
+ * large to cut round trips.
+ */
+const FIRST_PAGE = 100;
 const NEXT_PAGE = 1000;
 
 /**
@@ -27,10 +30,15 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
   const [error, setError] = useState<Error | undefined>();
   const [generation, setGeneration] = useState(0);
   const ctlRef = useRef<AbortController | null>(null);
+  // The page being fetched: scroll events arrive faster than React re-renders `loading`, and a
+  // token fetched twice would append its page twice.
+  const inFlightRef = useRef<string | undefined>(undefined);
+  const requestedRef = useRef(new Set<string>());
   const orderKey = orderBy.join('\u0000');
 
   const fetchPage = useCallback(
     async (pageToken: string | undefined, ctl: AbortController) => {
+      inFlightRef.current = pageToken ?? '';
       setLoading(true);
       setError(undefined);
       try {
@@ -51,7 +59,10 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
         if (ctl.signal.aborted) return;
         setError(e instanceof Error ? e : new Error(String(e)));
       } finally {
-        if (!ctl.signal.aborted) setLoading(false);
+        if (!ctl.signal.aborted) {
+          inFlightRef.current = undefined;
+          setLoading(false);
+        }
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -61,6 +72,7 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
   useEffect(() => {
     const ctl = new AbortController();
     ctlRef.current = ctl;
+    requestedRef.current = new Set();
     setRuns([]);
     setToken(undefined);
     void fetchPage(undefined, ctl);
@@ -69,7 +81,8 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
 
   const loadMore = useCallback(() => {
     const ctl = ctlRef.current;
-    if (!ctl || loading || !token || error) return;
+    if (!ctl || loading || !token || error || inFlightRef.current !== undefined || requestedRef.current.has(token)) return;
+    requestedRef.current.add(token);
     void fetchPage(token, ctl);
   }, [fetchPage, loading, token, error]);
 
