@@ -87,3 +87,57 @@ export const ListRegistryEvents = z.object({
   max_results: int64().optional(),
   page_token: z.string().optional(),
 });
+
+/** Databricks' transition requests (`/transition-requests/...`), as its SDK sends them. */
+export const CreateTransitionRequest = z.object({ name: name(), version: version(), stage: z.string(), comment: z.string().optional() });
+export const ListTransitionRequests = z.object({ name: name(), version: version() });
+export const ApproveTransitionRequest = z.object({
+  name: name(),
+  version: version(),
+  stage: z.string(),
+  archive_existing_versions: bool().optional(),
+  comment: z.string().optional(),
+});
+export const RejectTransitionRequest = z.object({ name: name(), version: version(), stage: z.string(), comment: z.string().optional() });
+export const DeleteTransitionRequest = z.object({
+  name: name(),
+  version: version(),
+  stage: z.string(),
+  creator: z.string(),
+  comment: z.string().optional(),
+});
+
+/** Databricks' transition-stage variant (`/databricks/model-versions/transition-stage`): takes a comment. */
+export const TransitionModelVersionStageDatabricks = TransitionModelVersionStage;
+
+/**
+ * MLflow's webhooks (mlflow/protos/webhooks.proto). An event is `{entity, action}` with the
+ * proto's enum names; MLflow's Python client's `"model_version.created"` spelling is accepted too.
+ */
+export const WebhookEventMessage = z.union([z.string(), z.object({ entity: z.string(), action: z.string() })]);
+
+export const CreateWebhook = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  url: z.string(),
+  events: repeated(nested(WebhookEventMessage)),
+  secret: z.string().optional(),
+  status: z.string().optional(),
+});
+
+export const ListWebhooks = z.object({ max_results: int64().optional(), page_token: z.string().optional() });
+
+/** The id travels in the path (`/webhooks/{webhook_id}`); a body copy is accepted and ignored. */
+export const WebhookPathOnly = z.object({ webhook_id: z.string().optional() });
+
+export const UpdateWebhook = z.object({
+  webhook_id: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  url: z.string().optional(),
+  events: repeated(nested(WebhookEventMessage)).optional(),
+  secret: z.string().optional(),
+  status: z.string().optional(),
+});
+
+export const TestWebhook = z.object({ webhook_id: z.string().optional(), event: nested(WebhookEventMessage).optional() });

@@ -8,6 +8,7 @@ import { parseStoreUri } from './db/store-uri.js';
 import { buildApp } from './http/app.js';
 import { createServices } from './services/services.js';
 import type { Services } from './services/services.js';
+import { createTaskExecutor } from './worker/create-pipelines.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -30,12 +31,20 @@ export async function startServer(
   const db = connect(parseStoreUri(config.backendStoreUri));
   try {
     await migrateToLatest(db.db, db.caps);
-    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now });
+    // Task processes log to this server; its URL is known once it listens.
+    let trackingUrl: string | undefined;
+    const taskExecutor = createTaskExecutor(opts.now ? { now: opts.now } : {});
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl });
     const app = await buildApp({ config, logger, services });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    // Background work starts only once the server listens, and stops before the store closes.
+    services.registry.webhookDispatcher.start();
+    trackingUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : host}:${port}`;
+    services.pipelines.runner.start();
+    services.pipelines.scheduler.start();
     let closed = false;
     return {
       app,
@@ -46,6 +55,9 @@ export async function startServer(
         if (closed) return;
         closed = true;
         await app.close();
+        await services.registry.webhookDispatcher.stop();
+        await services.pipelines.scheduler.stop();
+        await services.pipelines.runner.stop();
         await db.close();
       },
     };

@@ -5,6 +5,7 @@ import type { Database } from './schema.js';
 import * as m001 from './migrations/001-tracking.js';
 import * as m002 from './migrations/002-default-experiment.js';
 import * as m003 from './migrations/003-registry.js';
+import * as m004 from './migrations/004-jobs.js';
 
 type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -13,6 +14,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['001-tracking', m001],
   ['002-default-experiment', m002],
   ['003-registry', m003],
+  ['004-jobs', m004],
 ];
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -85,7 +85,11 @@ export interface WebhooksTable {
   name: string;
   description: string | null;
   url: string;
-  /** ACTIVE / DISABLED */
+  /** 'mlflow' or 'databricks': which payload and signature scheme deliveries use. */
+  api: Generated<string>;
+  /** Registry-wide when null. */
+  model_name: string | null;
+  /** ACTIVE / DISABLED / TEST_MODE */
   status: string;
   secret: string | null;
   creation_time: number;

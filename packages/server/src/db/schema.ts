@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { RegistryTables } from './schema-registry.js';
+import type { JobTables } from './schema-jobs.js';
 
 /**
  * Kysely table types. One schema serves SQLite and PostgreSQL; booleans are stored as 0/1
@@ -142,7 +143,7 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string | null;
 }
 
-export interface Database extends RegistryTables {
+export interface Database extends RegistryTables, JobTables {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
   runs: RunsTable;

@@ -124,3 +124,21 @@ export interface RegistryChange {
   action: 'created' | 'updated' | 'deleted' | 'set' | 'transitioned';
   data: Record<string, unknown>;
 }
+
+export const TRANSITION_REQUEST_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED'] as const;
+export type TransitionRequestStatus = (typeof TRANSITION_REQUEST_STATUSES)[number];
+
+/** A request to move a version to a stage, pending until approved, rejected or withdrawn. */
+export interface TransitionRequest {
+  requestId: number;
+  name: string;
+  version: number;
+  toStage: ModelStage;
+  status: TransitionRequestStatus;
+  requestedBy: string;
+  comment: string | null;
+  creationTimestamp: number;
+  resolvedBy: string | null;
+  resolvedComment: string | null;
+  resolvedTimestamp: number | null;
+}

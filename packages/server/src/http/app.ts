@@ -7,6 +7,8 @@ import { registerRequestLog } from './plugins/request-log.js';
 import { registerStaticUi } from './plugins/static-ui.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMlflowRoutes } from './routes/mlflow/index.js';
+import { registerRegistryRoutes } from './routes/mlflow/registry/index.js';
+import { registerJobRoutes } from './routes/v1/jobs.js';
 import type { Services } from '../services/services.js';
 
 export interface AppDeps {
@@ -30,6 +32,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestLog(app, deps.logger);
   registerHealthRoutes(app);
   registerMlflowRoutes(app, deps.services);
+  registerRegistryRoutes(app, deps.services.registry);
+  registerJobRoutes(app, deps.services.pipelines);
   // Last: the UI's wildcard must not shadow any API route.
   registerStaticUi(app);
   await app.ready();

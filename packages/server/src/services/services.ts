@@ -12,6 +12,11 @@ import { RunService } from './tracking/run-service.js';
 import { LoggedModelService } from './tracking/logged-model-service.js';
 import { ArtifactService } from './artifacts/artifact-service.js';
 import { createArtifactRepositories } from '../artifacts/artifact-repositories.js';
+import { createRegistryServices } from './registry/index.js';
+import type { RegistryServices } from './registry/index.js';
+import { createJobServices } from './pipelines/create-job-services.js';
+import type { JobServices } from './pipelines/create-job-services.js';
+import type { TaskExecutor } from './pipelines/task-executor.js';
 
 /** Everything the HTTP layer, the CLI and the workers call. */
 export interface Services {
@@ -19,6 +24,8 @@ export interface Services {
   runs: RunService;
   loggedModels: LoggedModelService;
   artifacts: ArtifactService;
+  registry: RegistryServices;
+  pipelines: JobServices;
 }
 
 export interface ServiceDeps {
@@ -28,6 +35,10 @@ export interface ServiceDeps {
   logger: Logger;
   /** Injected so tests can pin time. */
   now?: () => number;
+  /** Runs job task attempts (worker/createTaskExecutor); without it this process runs no tasks. */
+  taskExecutor?: TaskExecutor;
+  /** The URL task processes log to (MLFLOW_TRACKING_URI), known once the server listens. */
+  trackingUri?: () => string | undefined;
 }
 
 /** Wires stores into services. Called once by the composition root (and by test helpers). */
@@ -50,5 +61,25 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     config: deps.config,
     runArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
   });
-  return { experiments, runs, loggedModels, artifacts };
+  const registry = createRegistryServices({
+    db: deps.db,
+    caps: deps.caps,
+    config: deps.config,
+    now,
+    getRunArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
+    getLoggedModel: (modelId) => loggedModels.get(modelId),
+    webhooks: { onError: (err) => deps.logger.warn({ err }, 'webhook delivery failed') },
+  });
+  const pipelines = createJobServices({
+    db: deps.db,
+    caps: deps.caps,
+    experiments,
+    runs,
+    logger: deps.logger,
+    dataDir: deps.config.dataDir,
+    trackingUri: deps.trackingUri ?? (() => undefined),
+    now,
+    ...(deps.taskExecutor ? { executor: deps.taskExecutor } : {}),
+  });
+  return { experiments, runs, loggedModels, artifacts, registry, pipelines };
 }

@@ -134,6 +134,11 @@ export async function up(db: Kysely<any>, caps: DbCaps): Promise<void> {
     .addColumn('name', 'varchar(256)', (c) => c.notNull())
     .addColumn('description', 'text')
     .addColumn('url', 'text', (c) => c.notNull())
+    // 'mlflow' (MLflow OSS webhooks: {entity, action, timestamp, data}, X-MLflow-* signature) or
+    // 'databricks' (registry-webhooks: Databricks payload and X-Databricks-Signature).
+    .addColumn('api', 'varchar(20)', (c) => c.notNull().defaultTo('mlflow'))
+    // Databricks webhooks may listen to one model only; NULL listens registry-wide.
+    .addColumn('model_name', 'varchar(256)')
     .addColumn('status', 'varchar(20)', (c) => c.notNull())
     .addColumn('secret', 'text')
     .addColumn('creation_time', 'bigint', (c) => c.notNull())

@@ -2,7 +2,7 @@ import { InvalidParameterError } from '../../errors.js';
 import type { Comparison, ComparisonOp, ComparisonValue, EntityType, Filter, SearchDialect } from './ast.js';
 import { DATASET_KEYS, DIALECTS, canonicalKeys } from './dialects.js';
 import type { DialectRules } from './dialects.js';
-import { isKeyword, readIdentifier, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
+import { isKeyword, readIdentifier, SearchSemanticError, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
 import { TokenizeError, tokenize } from './tokenizer.js';
 import type { Token } from './tokenizer.js';
 
@@ -11,16 +11,20 @@ const ALL_OPS = '=, !=, >, >=, <, <=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT N
 /**
  * Parses an MLflow filter string (`metrics.acc > 0.9 AND params.model = 'tree'`) into AND-joined
  * comparisons with canonical keys, checking keys, operators and value types the way the given
- * search API does. An empty or blank filter is no filter. Throws InvalidParameterError naming the
- * offending token, its position and what was expected.
+ * search API does. An empty or blank filter is no filter. Throws InvalidParameterError: syntax
+ * problems under MLflow's "Invalid clause(s) in filter string" headline with the offending token
+ * and its position, unknown keys and wrong comparators or values with MLflow's own headlines
+ * ("Invalid attribute key", "Invalid entity type", "Invalid comparator", "Expected numeric value").
  */
 export function parseSearchFilter(text: string, dialect: SearchDialect): Filter {
   if (text.trim() === '') return [];
   try {
     return parseComparisons(tokenize(text), DIALECTS[dialect]);
   } catch (e) {
-    if (e instanceof TokenizeError) throw new InvalidParameterError(`Invalid filter '${text}': ${e.message}`);
-    if (e instanceof SearchSyntaxError) throw new InvalidParameterError(`Invalid filter '${text}': ${e.message}`);
+    if (e instanceof TokenizeError || e instanceof SearchSyntaxError) {
+      throw new InvalidParameterError(`Invalid clause(s) in filter string '${text}': ${e.message}`);
+    }
+    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${e.message} (in filter string '${text}')`);
     throw e;
   }
 }
@@ -51,15 +55,15 @@ function parseComparison(cursor: TokenCursor, rules: DialectRules): Comparison {
     throw new SearchSyntaxError(`'(' at position ${lead.start} is not supported; MLflow filters are a flat list of comparisons joined by AND`);
   }
   const identifier = readIdentifier(cursor, `an identifier such as ${examples(rules)}`);
+  const opToken = cursor.peek();
+  const op = readOperator(cursor);
   const { type, key } = resolveEntity(identifier.prefix, identifier.key, identifier.text, rules);
   const numeric = type === 'metric' || (type === 'attribute' && rules.numericAttributes.has(key));
   const allowed = allowedOps(type, numeric, rules);
-
-  const opToken = cursor.peek();
-  const op = readOperator(cursor, allowed);
   if (!allowed.includes(op)) {
-    throw new SearchSyntaxError(
-      `comparator '${op}' at position ${opToken.start} is not valid for ${identifier.text}; ${describeEntity(type, numeric)} accept ${allowed.join(', ')}`,
+    throw new SearchSemanticError(
+      `Invalid comparator '${op}' at position ${opToken.start} for ${identifier.text}: not one of ${allowed.join(', ')} ` +
+        `(the comparators ${describeEntity(type, numeric)} accept)`,
     );
   }
   const value = readValue(cursor, op, { type, key, numeric, text: identifier.text }, rules);
@@ -74,21 +78,22 @@ function resolveEntity(
 ): { type: EntityType; key: string } {
   const type: EntityType | undefined = prefix === undefined ? 'attribute' : rules.prefixes[prefix];
   if (type === undefined) {
-    throw new SearchSyntaxError(
-      `'${prefix}' in '${text}' is not a valid entity type; use one of ${rules.preferredPrefixes.map((p) => `${p}.<key>`).join(', ')}`,
+    throw new SearchSemanticError(
+      `Invalid entity type '${prefix}' in '${text}'. Valid entity types are ${rules.preferredPrefixes.join(', ')} ` +
+        `(write ${rules.preferredPrefixes.map((p) => `${p}.<key>`).join(', ')})`,
     );
   }
   if (type === 'attribute') {
     const canonical = rules.filterAttributes[key];
     if (canonical === undefined) {
-      throw new SearchSyntaxError(
-        `'${key}' is not a searchable attribute; valid attributes are ${canonicalKeys(rules.filterAttributes).join(', ')}`,
+      throw new SearchSemanticError(
+        `Invalid attribute key '${key}' specified. Valid keys are: ${canonicalKeys(rules.filterAttributes).join(', ')}`,
       );
     }
     return { type, key: canonical };
   }
   if (type === 'dataset' && !DATASET_KEYS.includes(key)) {
-    throw new SearchSyntaxError(`'${key}' is not a searchable dataset field; valid fields are ${DATASET_KEYS.join(', ')}`);
+    throw new SearchSemanticError(`Invalid dataset key '${key}' specified. Valid keys are: ${DATASET_KEYS.join(', ')}`);
   }
   return { type, key };
 }
@@ -101,8 +106,9 @@ function allowedOps(type: EntityType, numeric: boolean, rules: DialectRules): re
   return ops;
 }
 
-function readOperator(cursor: TokenCursor, allowed: readonly ComparisonOp[]): ComparisonOp {
-  const expected = `a comparison operator (${allowed.length > 0 ? allowed.join(', ') : ALL_OPS})`;
+/** Any comparator of the grammar; whether the key accepts it is checked once the key is known. */
+function readOperator(cursor: TokenCursor): ComparisonOp {
+  const expected = `a comparison operator (${ALL_OPS})`;
   const t = cursor.next();
   if (t.kind === 'op') {
     if (t.text === '<>') throw new SearchSyntaxError(`'<>' at position ${t.start} is not supported; use !=`);
@@ -141,17 +147,22 @@ function readValue(cursor: TokenCursor, op: ComparisonOp, target: Target, rules:
   if (op === 'IN' || op === 'NOT IN') {
     if (target.type === 'attribute' && !rules.listAttributes.has(target.key)) {
       const which = [...rules.listAttributes];
-      throw new SearchSyntaxError(
-        `${op} is not supported for ${target.text}; ` +
-          (which.length > 0 ? `only ${which.join(', ')} can be compared with a list of quoted strings` : 'no attribute here accepts a list'),
+      throw new SearchSemanticError(
+        which.length > 0
+          ? `Only the ${which.map((k) => `'${k}'`).join(', ')} attribute supports comparison with a list of quoted strings; ${target.text} does not`
+          : `${op} is not supported for ${target.text}; no attribute of this search accepts a list`,
       );
     }
     return readStringList(cursor, target);
   }
   const t = cursor.next();
+  if (t.kind === 'end') throw unexpected(t, `a value for ${target.text}`);
   if (target.numeric) return readNumber(t, target, rules);
   if (t.kind !== 'string') {
-    throw unexpected(t, `a quoted string for ${target.text}, e.g. ${target.text} ${op} 'value' (single or double quotes)`);
+    throw new SearchSemanticError(
+      `Expected a quoted string value for ${target.text} (e.g. ${target.text} ${op} 'my-value', single or double quotes). ` +
+        `Found ${t.raw} at position ${t.start}`,
+    );
   }
   return t.text;
 }
@@ -159,7 +170,10 @@ function readValue(cursor: TokenCursor, op: ComparisonOp, target: Target, rules:
 function readNumber(t: Token, target: Target, rules: DialectRules): number {
   if (t.kind === 'number') return Number(t.text);
   if (t.kind === 'string' && rules.quotedNumbersAllowed && /^-?\d+$/.test(t.text.trim())) return Number(t.text);
-  throw unexpected(t, `a number for ${target.text}, which is numeric and compares with unquoted numbers, e.g. ${target.text} > 0.5`);
+  throw new SearchSemanticError(
+    `Expected numeric value type for ${target.text}. Found ${t.raw} at position ${t.start}; ` +
+      `compare it with an unquoted number, e.g. ${target.text} > 0.5`,
+  );
 }
 
 function readStringList(cursor: TokenCursor, target: Target): string[] {
@@ -169,7 +183,7 @@ function readStringList(cursor: TokenCursor, target: Target): string[] {
   for (;;) {
     const t = cursor.next();
     if (t.kind === 'rparen' && values.length === 0) {
-      throw new SearchSyntaxError(`the list at position ${open.start} is empty; give at least one quoted string`);
+      throw new SearchSyntaxError(`the list at position ${open.start} is empty; give at least one quoted string, e.g. ('a', 'b')`);
     }
     if (t.kind !== 'string') throw unexpected(t, 'a quoted string in the list');
     values.push(t.text);

@@ -1,7 +1,7 @@
 import { InvalidParameterError } from '../../errors.js';
 import type { EntityType, OrderByKey, SearchDialect } from './ast.js';
 import { DIALECTS, canonicalKeys } from './dialects.js';
-import { isKeyword, readIdentifier, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
+import { isKeyword, readIdentifier, SearchSemanticError, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
 import { TokenizeError, tokenize } from './tokenizer.js';
 
 /**
@@ -13,8 +13,10 @@ export function parseOrderBy(clause: string, dialect: SearchDialect): OrderByKey
   try {
     return parseClause(clause, dialect);
   } catch (e) {
-    if (e instanceof TokenizeError) throw new InvalidParameterError(`Invalid order_by clause '${clause}': ${e.message}`);
-    if (e instanceof SearchSyntaxError) throw new InvalidParameterError(`Invalid order_by clause '${clause}': ${e.message}`);
+    if (e instanceof TokenizeError || e instanceof SearchSyntaxError) {
+      throw new InvalidParameterError(`Invalid order_by clause '${clause}'. Could not be parsed: ${e.message}`);
+    }
+    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${e.message} (in order_by clause '${clause}')`);
     throw e;
   }
 }
@@ -40,7 +42,8 @@ export function parseOrderByList(clauses: readonly string[] | undefined, dialect
 
 function parseClause(clause: string, dialect: SearchDialect): OrderByKey {
   const rules = DIALECTS[dialect];
-  const cursor = new TokenCursor(tokenize(clause));
+  const tokens = tokenize(clause);
+  const cursor = new TokenCursor(tokens);
   const examples = rules.orderEntities.includes('metric') ? 'metrics.<key>, attributes.start_time' : canonicalKeys(rules.orderAttributes).join(', ');
   const identifier = readIdentifier(cursor, `a key to order by such as ${examples}`);
   let ascending = true;
@@ -48,6 +51,9 @@ function parseClause(clause: string, dialect: SearchDialect): OrderByKey {
   if (isKeyword(direction, 'ASC') || isKeyword(direction, 'DESC')) {
     ascending = isKeyword(direction, 'ASC');
     cursor.next();
+  } else if (direction.kind === 'word' && tokens.indexOf(direction) === tokens.length - 2) {
+    // `<key> <word>`: the word is in the direction's place.
+    throw new SearchSemanticError(`Invalid ordering key '${direction.raw}' at position ${direction.start}; use ASC or DESC`);
   } else if (direction.kind !== 'end') {
     throw unexpected(direction, 'ASC, DESC or the end of the clause');
   }
@@ -56,20 +62,21 @@ function parseClause(clause: string, dialect: SearchDialect): OrderByKey {
 
   const type: EntityType | undefined = identifier.prefix === undefined ? 'attribute' : rules.prefixes[identifier.prefix];
   if (type === undefined) {
-    throw new SearchSyntaxError(
-      `'${identifier.prefix}' is not a valid entity type; use one of ${rules.preferredPrefixes.map((p) => `${p}.<key>`).join(', ')}`,
+    throw new SearchSemanticError(
+      `Invalid entity type '${identifier.prefix}' in '${identifier.text}'. Valid entity types are ${rules.preferredPrefixes.join(', ')}`,
     );
   }
   if (!rules.orderEntities.includes(type)) {
-    throw new SearchSyntaxError(
-      `cannot order by ${identifier.text}; ${dialect.replace('_', ' ')} results can be ordered by ${describeOrderEntities(rules.orderEntities)}`,
+    throw new SearchSemanticError(
+      `Invalid order_by entity '${identifier.prefix}' in '${identifier.text}': ${dialect.replace('_', ' ')} results can be ordered by ` +
+        describeOrderEntities(rules.orderEntities),
     );
   }
   if (type !== 'attribute') return { type, key: identifier.key, ascending };
   const key = rules.orderAttributes[identifier.key];
   if (key === undefined) {
-    throw new SearchSyntaxError(
-      `'${identifier.key}' is not a sortable attribute; valid attributes are ${canonicalKeys(rules.orderAttributes).join(', ')}`,
+    throw new SearchSemanticError(
+      `Invalid attribute key '${identifier.key}' specified. Valid keys are: ${canonicalKeys(rules.orderAttributes).join(', ')}`,
     );
   }
   return { type, key, ascending };

@@ -1,8 +1,20 @@
 import { describeToken } from './tokenizer.js';
 import type { Token } from './tokenizer.js';
 
-/** A syntax or semantic problem in a search string; the caller prefixes it with the whole text. */
+/**
+ * The text cannot be read as comparisons joined by AND (or as `<key> [ASC|DESC]`). The caller
+ * reports it under MLflow's headline for the API ("Invalid clause(s) in filter string",
+ * "Invalid order_by clause … Could not be parsed"), followed by this detail.
+ */
 export class SearchSyntaxError extends Error {}
+
+/**
+ * The text reads fine but names something the API does not accept: an unknown entity type or
+ * attribute key, a comparator the key does not support, a value of the wrong type. The message is
+ * complete and starts the way MLflow's does ("Invalid attribute key 'x' specified…"), since
+ * clients and users recognise those.
+ */
+export class SearchSemanticError extends Error {}
 
 export class TokenCursor {
   private index = 0;

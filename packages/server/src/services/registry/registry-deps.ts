@@ -3,6 +3,7 @@ import type { RegisteredModelStore } from '../../stores/registry/registered-mode
 import type { ModelVersionStore } from '../../stores/registry/model-version-store.js';
 import type { ModelAliasStore } from '../../stores/registry/model-alias-store.js';
 import type { RegistryEventStore } from '../../stores/registry/registry-event-store.js';
+import type { TransitionRequestStore } from '../../stores/registry/transition-request-store.js';
 import type { ChangeListener, WriteContext } from '../../stores/registry/registry-write.js';
 
 /** What a logged model (MLflow 3) must tell the registry to register it. */
@@ -25,6 +26,7 @@ export interface RegistryStores {
   versions: ModelVersionStore;
   aliases: ModelAliasStore;
   events: RegistryEventStore;
+  requests: TransitionRequestStore;
 }
 
 export interface RegistryServiceDeps {
@@ -33,8 +35,10 @@ export interface RegistryServiceDeps {
   now: () => number;
   /** Called inside each writing transaction for each change (the webhook outbox hooks in here). */
   onChange?: ChangeListener | undefined;
+  /** Called after a write that reported changes has committed (wakes the webhook dispatcher). */
+  afterCommit?: (() => void) | undefined;
 }
 
 export function writeContext(deps: RegistryServiceDeps, caller: ChangeContext): WriteContext {
-  return { now: deps.now(), actor: caller.actor, comment: caller.comment, onChange: deps.onChange };
+  return { now: deps.now(), actor: caller.actor, comment: caller.comment, onChange: deps.onChange, afterCommit: deps.afterCommit };
 }

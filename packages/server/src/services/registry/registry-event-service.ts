@@ -19,7 +19,7 @@ export interface ListEventsInput {
 export class RegistryEventService {
   constructor(private readonly deps: RegistryServiceDeps) {}
 
-  list(q: ListEventsInput): Promise<{ events: RegistryEvent[]; nextPageToken?: string }> {
+  async list(q: ListEventsInput): Promise<{ events: RegistryEvent[]; nextPageToken?: string }> {
     const maxResults = q.maxResults ?? EVENT_LIST_LIMITS.defaultMaxResults;
     checkMaxResults(maxResults, EVENT_LIST_LIMITS.maxResults);
     for (const k of q.kinds ?? []) {

@@ -58,7 +58,7 @@ export class ModelAliasStore {
         { name, version, kind: 'alias_set', alias, from: previous ? String(previous.version) : null, to: String(version) },
       ]);
       await reportChange(tx, ctx, { entity: 'model_version_alias', action: 'created', data: { name, alias, version: String(version) } });
-    });
+    }, ctx);
   }
 
   /** Deleting a missing alias is not an error (as in MLflow); a missing model is. */
@@ -75,6 +75,6 @@ export class ModelAliasStore {
       await tx.deleteFrom('registered_model_aliases').where('name', '=', name).where('alias', '=', alias).execute();
       await recordEvents(tx, ctx, [{ name, version: Number(previous.version), kind: 'alias_deleted', alias, from: String(previous.version) }]);
       await reportChange(tx, ctx, { entity: 'model_version_alias', action: 'deleted', data: { name, alias } });
-    });
+    }, ctx);
   }
 }

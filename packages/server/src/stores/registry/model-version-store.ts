@@ -3,6 +3,8 @@ import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { modelVersionNotFound, registeredModelNotFound, STAGE_DELETED_INTERNAL } from '../../domain/registry.js';
 import type { ModelStage, ModelVersion, ModelVersionStatus } from '../../domain/registry.js';
+
+export type { StageTransition } from './stage-transition.js';
 import type { Tag } from '../../domain/tracking.js';
 import { hydrateVersions } from './registry-rows.js';
 import type { ModelVersionRow } from './registry-rows.js';
@@ -10,6 +12,8 @@ import { searchModelVersionRows } from './registry-search.js';
 import type { RegistrySearchQuery } from './registry-search.js';
 import { inTransaction, lockModel, recordEvents, reportChange } from './registry-write.js';
 import type { AuditEntry, WriteContext } from './registry-write.js';
+import { applyStageTransition } from './stage-transition.js';
+import type { StageTransition } from './stage-transition.js';
 
 export interface NewModelVersion {
   name: string;
@@ -23,13 +27,6 @@ export interface NewModelVersion {
   status: ModelVersionStatus;
   statusMessage?: string | null;
   tags: Tag[];
-}
-
-export interface StageTransition {
-  name: string;
-  version: number;
-  stage: ModelStage;
-  archiveExistingVersions: boolean;
 }
 
 /** Model versions: numbering, stages, tags, soft deletion. Aliases live in ModelAliasStore. */
@@ -92,7 +89,7 @@ export class ModelVersionStore {
         },
       });
       return next;
-    });
+    }, ctx);
     return (await this.get(v.name, version))!;
   }
 
@@ -148,55 +145,11 @@ export class ModelVersionStore {
   }
 
   /**
-   * Moves a version to a stage and, with `archiveExistingVersions`, every other version in that
-   * stage to Archived — all under the model's write lock, with one audit row per moved version, so
-   * two racing promotions leave exactly one version in the stage.
+   * Moves a version to a stage (and, with `archiveExistingVersions`, the others in it to
+   * Archived) in one transaction under the model's write lock; see applyStageTransition.
    */
   async transitionStage(t: StageTransition, ctx: WriteContext): Promise<ModelVersion> {
-    await inTransaction(this.db, async (tx) => {
-      await lockModel(tx, this.caps, t.name);
-      const target = await this.liveRow(tx, t.name, t.version);
-      if (!target) throw modelVersionNotFound(t.name, t.version);
-      const audit: AuditEntry[] = [];
-      if (t.archiveExistingVersions) {
-        const displaced = await tx
-          .selectFrom('model_versions')
-          .select(['version', 'current_stage'])
-          .where('name', '=', t.name)
-          .where('version', '<>', t.version)
-          .where('current_stage', '=', t.stage)
-          .orderBy('version')
-          .execute();
-        if (displaced.length > 0) {
-          await tx
-            .updateTable('model_versions')
-            .set({ current_stage: 'Archived', last_updated_time: ctx.now })
-            .where('name', '=', t.name)
-            .where('version', 'in', displaced.map((d) => d.version))
-            .execute();
-          for (const d of displaced) {
-            audit.push({ name: t.name, version: Number(d.version), kind: 'stage_transition', from: d.current_stage, to: 'Archived' });
-          }
-        }
-      }
-      await tx
-        .updateTable('model_versions')
-        .set({ current_stage: t.stage, last_updated_time: ctx.now })
-        .where('name', '=', t.name)
-        .where('version', '=', t.version)
-        .execute();
-      await tx.updateTable('registered_models').set({ last_updated_time: ctx.now }).where('name', '=', t.name).execute();
-      // The requested transition first, then the versions it displaced.
-      audit.unshift({ name: t.name, version: t.version, kind: 'stage_transition', from: target.current_stage, to: t.stage });
-      await recordEvents(tx, ctx, audit);
-      for (const a of audit) {
-        await reportChange(tx, ctx, {
-          entity: 'model_version',
-          action: 'transitioned',
-          data: { name: t.name, version: String(a.version), from_stage: a.from, to_stage: a.to, comment: ctx.comment ?? null },
-        });
-      }
-    });
+    await inTransaction(this.db, (tx) => applyStageTransition(tx, this.caps, t, ctx), ctx);
     return (await this.get(t.name, t.version))!;
   }
 
@@ -241,7 +194,7 @@ export class ModelVersionStore {
         await reportChange(tx, ctx, { entity: 'model_version_alias', action: 'deleted', data: { name, alias: a.alias } });
       }
       await reportChange(tx, ctx, { entity: 'model_version', action: 'deleted', data: { name, version: String(version) } });
-    });
+    }, ctx);
   }
 
   async setTag(name: string, version: number, tag: Tag, ctx: WriteContext): Promise<void> {
@@ -257,7 +210,7 @@ export class ModelVersionStore {
         action: 'set',
         data: { name, version: String(version), key: tag.key, value: tag.value },
       });
-    });
+    }, ctx);
   }
 
   /** A missing tag is not an error (as in MLflow's SQL store); a missing version is. */
@@ -273,7 +226,7 @@ export class ModelVersionStore {
       if (Number(res.numDeletedRows) > 0) {
         await reportChange(tx, ctx, { entity: 'model_version_tag', action: 'deleted', data: { name, version: String(version), key } });
       }
-    });
+    }, ctx);
   }
 
   private liveRow(db: Kysely<Database>, name: string, version: number): Promise<ModelVersionRow | undefined> {

@@ -48,7 +48,7 @@ export class RegisteredModelStore {
           action: 'created',
           data: { name: m.name, tags: Object.fromEntries(m.tags.map((t) => [t.key, t.value])), description: m.description },
         });
-      });
+      }, ctx);
     } catch (err) {
       if (isUniqueViolation(err)) throw alreadyExists(m.name);
       throw err;
@@ -95,7 +95,7 @@ export class RegisteredModelStore {
         await tx.updateTable('registry_events').set({ name: newName }).where('name', '=', name).execute();
         await recordEvents(tx, ctx, [{ name: newName, kind: 'model_renamed', from: name, to: newName }]);
         await reportChange(tx, ctx, { entity: 'registered_model', action: 'updated', data: { name: newName, previous_name: name } });
-      });
+      }, ctx);
     } catch (err) {
       if (isUniqueViolation(err)) throw alreadyExists(newName);
       throw err;
@@ -109,7 +109,7 @@ export class RegisteredModelStore {
       await tx.deleteFrom('registered_models').where('name', '=', name).execute();
       await recordEvents(tx, ctx, [{ name, kind: 'model_deleted' }]);
       await reportChange(tx, ctx, { entity: 'registered_model', action: 'deleted', data: { name } });
-    });
+    }, ctx);
   }
 
   async setTag(name: string, tag: Tag): Promise<void> {

@@ -50,7 +50,8 @@ export async function hydrateVersions(db: Kysely<Database>, rows: readonly Model
   const aliases = new Map<string, string[]>();
   const pairs = rows.map((r) => [r.name, Number(r.version)] as const);
   for (const part of chunks(pairs)) {
-    const values = sql.join(part.map(([n, v]) => sql`(${n}, ${v})`));
+    // PostgreSQL types untyped VALUES parameters as text; the cast keeps the comparison integer = integer.
+    const values = sql.join(part.map(([n, v]) => sql`(${n}, cast(${v} as integer))`));
     const tagRows = await sql<{ name: string; version: number; key: string; value: string }>`
       select name, version, key, value from model_version_tags
       where (name, version) in (values ${values}) order by key`.execute(db);

@@ -13,6 +13,10 @@ export interface WriteContext {
   actor: string;
   comment?: string | undefined;
   onChange?: ChangeListener | undefined;
+  /** Called once the transaction that reported changes has committed (e.g. to send webhooks now). */
+  afterCommit?: (() => void) | undefined;
+  /** Set by reportChange during the current transaction attempt. */
+  reported?: boolean;
 }
 
 export interface AuditEntry {
@@ -46,6 +50,7 @@ export async function recordEvents(tx: Kysely<Database>, ctx: WriteContext, entr
 }
 
 export async function reportChange(tx: Kysely<Database>, ctx: WriteContext, change: RegistryChange): Promise<void> {
+  ctx.reported = true;
   if (ctx.onChange) await ctx.onChange(tx, change);
 }
 
@@ -67,12 +72,16 @@ const MAX_ATTEMPTS = 5;
 /**
  * Runs `fn` in a transaction, again when the database aborted it for a concurrent one
  * (PostgreSQL deadlock or serialization failure, SQLite BUSY between processes): the work is
- * idempotent up to its commit, so a retry is safe.
+ * idempotent up to its commit, so a retry is safe. With `ctx`, its afterCommit hook runs after a
+ * commit that reported changes.
  */
-export async function inTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>, ctx?: WriteContext): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(fn);
+      if (ctx) ctx.reported = false;
+      const out = await db.transaction().execute(fn);
+      if (ctx?.reported) ctx.afterCommit?.();
+      return out;
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS || !isSerializationFailure(err)) throw err;
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));

@@ -1,22 +1,30 @@
 import { InvalidParameterError } from '../../errors.js';
-import { decodePageToken, encodePageToken } from '../../domain/search/page-token.js';
+import { decodeBoundPageToken, decodePageToken, encodeBoundPageToken, encodePageToken } from '../../domain/search/page-token.js';
 
 export interface PageWindow {
   offset: number;
   /** One more than the page size: a full extra row proves there is a next page. */
   limit: number;
   pageSize: number;
+  /** The request fields a bound token carries (logged-model search); undefined for plain tokens. */
+  binding?: Readonly<Record<string, unknown>>;
 }
 
-/** Offset from the page token, limit from max_results (validated by the caller). */
-export function pageWindow(maxResults: number, pageToken: string | undefined): PageWindow {
-  return { offset: decodePageToken(pageToken), limit: maxResults + 1, pageSize: maxResults };
+/**
+ * Offset from the page token, limit from max_results (validated by the caller). With a binding,
+ * the token must have been issued for the same request fields (see decodeBoundPageToken).
+ */
+export function pageWindow(maxResults: number, pageToken: string | undefined, binding?: Readonly<Record<string, unknown>>): PageWindow {
+  if (binding === undefined) return { offset: decodePageToken(pageToken), limit: maxResults + 1, pageSize: maxResults };
+  return { offset: decodeBoundPageToken(pageToken, binding), limit: maxResults + 1, pageSize: maxResults, binding };
 }
 
 /** The page's ids and, when more rows exist, the token for the next page. */
 export function pageOf<T>(rows: T[], window: PageWindow): { items: T[]; nextPageToken?: string } {
   if (rows.length <= window.pageSize) return { items: rows };
-  return { items: rows.slice(0, window.pageSize), nextPageToken: encodePageToken(window.offset + window.pageSize) };
+  const next = window.offset + window.pageSize;
+  const nextPageToken = window.binding === undefined ? encodePageToken(next) : encodeBoundPageToken(next, window.binding);
+  return { items: rows.slice(0, window.pageSize), nextPageToken };
 }
 
 /**

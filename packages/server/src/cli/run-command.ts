@@ -1,0 +1,180 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { connect } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { parseStoreUri } from '../db/store-uri.js';
+import { InvalidParameterError } from '../errors.js';
+import { buildApp } from '../http/app.js';
+import { parseParameterAssignments } from '../domain/pipelines/job-parameters.js';
+import { isTerminalJobRunState } from '../domain/pipelines/run-states.js';
+import type { JobRunState } from '../domain/pipelines/run-states.js';
+import type { ProjectSpec } from '../domain/pipelines/project-model.js';
+import { createPipelines } from '../worker/create-pipelines.js';
+import type { Pipelines } from '../worker/create-pipelines.js';
+import { createServices } from '../services/services.js';
+import { createLogger } from '../telemetry/logger.js';
+import { addStoreOptions, flagsToConfig } from './server-command.js';
+import type { ServerFlags } from './server-command.js';
+import { addProjectOptions, requireValidProject } from './validate-command.js';
+import type { ProjectFileFlags } from './validate-command.js';
+
+export type PipelineCliFlags = ServerFlags & ProjectFileFlags;
+
+export interface PipelinesCliContext {
+  config: Config;
+  pipelines: Pipelines;
+  /** Where task processes reach the tracking API of this store (only with `serveTracking`). */
+  trackingUrl?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A target's tracking URI may name a database (MLflow accepts `sqlite:///…` and `postgresql://…`
+ * as tracking URIs); `modelyard run -t prod` then runs against that store. An http(s) URI names
+ * a server, which runs its jobs itself.
+ */
+export function storeUriFor(project: ProjectSpec | undefined, config: Config): string {
+  const uri = project?.workspace.trackingUri;
+  if (!uri) return config.backendStoreUri;
+  if (/^(sqlite:\/\/\/|postgres(ql)?:\/\/)/.test(uri)) return uri;
+  throw new InvalidParameterError(
+    `target '${project?.target ?? ''}' tracks to ${uri}: a server runs its own jobs (POST ${uri.replace(/\/$/, '')}/api/v1/jobs/run-now); ` +
+      'modelyard run executes locally against a database store (sqlite:///… or postgresql://…)',
+  );
+}
+
+/**
+ * Opens the store (migrated), the services and the pipelines of a CLI command. With
+ * `serveTracking` it also serves this store's MLflow API on a loopback port for the duration of
+ * the command, so the task processes it runs can log to the job run's MLflow run.
+ */
+export async function openPipelinesContext(flags: ServerFlags, opts: { project?: ProjectSpec; serveTracking: boolean }): Promise<PipelinesCliContext> {
+  const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
+  const logger = createLogger({ level: flags.logLevel ?? process.env.MODELYARD_LOG_LEVEL ?? 'warn', destination: process.stderr });
+  const db: Db = connect(parseStoreUri(storeUriFor(opts.project, config)));
+  let app: FastifyInstance | undefined;
+  try {
+    await migrateToLatest(db.db, db.caps);
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger });
+    let trackingUrl: string | undefined;
+    if (opts.serveTracking) {
+      app = await buildApp({ config, logger, services });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      trackingUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    }
+    const pipelines = createPipelines({
+      db: db.db,
+      caps: db.caps,
+      experiments: services.experiments,
+      runs: services.runs,
+      logger,
+      dataDir: config.dataDir,
+      trackingUri: () => trackingUrl,
+      runner: { adoptOrphans: false },
+    });
+    return {
+      config,
+      pipelines,
+      ...(trackingUrl ? { trackingUrl } : {}),
+      async close() {
+        await pipelines.runner.stop();
+        await app?.close();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await app?.close();
+    await db.close();
+    throw e;
+  }
+}
+
+export function currentUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
+const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+
+/**
+ * Drives the run in this process and prints every task state change until it ends. Ctrl-C
+ * cancels the run (a second Ctrl-C leaves at once; the run is then recovered by a server).
+ */
+export async function followRun(ctx: PipelinesCliContext, jobRunId: number, jobId: number): Promise<JobRunState> {
+  const { jobs, runner } = ctx.pipelines;
+  runner.start();
+  let interrupted = 0;
+  const onSigint = () => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    process.stderr.write('canceling the job run (Ctrl-C again to leave now)…\n');
+    void jobs.cancel(jobRunId, currentUser()).catch(() => {});
+  };
+  process.on('SIGINT', onSigint);
+  const seen = new Map<string, string>();
+  try {
+    for (;;) {
+      await runner.dispatch(jobId);
+      const { run, tasks, attempts } = await jobs.getRun(jobRunId);
+      for (const t of tasks) {
+        const attempt = attempts.filter((a) => a.taskKey === t.taskKey).at(-1);
+        const line = `${t.state}${attempt ? ` (attempt ${attempt.attemptNumber})` : ''}${t.stateMessage ? `: ${t.stateMessage}` : ''}`;
+        if (seen.get(t.taskKey) === line || t.state === 'PENDING') continue;
+        seen.set(t.taskKey, line);
+        process.stdout.write(`${clock(Date.now())}  ${t.taskKey.padEnd(20)} ${line}\n`);
+      }
+      if (isTerminalJobRunState(run.state) && !runner.isDriving(jobRunId)) {
+        const took = run.startTime && run.endTime ? ` in ${((run.endTime - run.startTime) / 1000).toFixed(1)}s` : '';
+        process.stdout.write(`job run ${jobRunId} ${run.state}${took}${run.stateMessage ? `: ${run.stateMessage}` : ''}\n`);
+        if (run.mlflowRunId) process.stdout.write(`MLflow run ${run.mlflowRunId} (experiment ${run.mlflowExperimentId})\n`);
+        return run.state;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function exitCodeFor(state: JobRunState): number {
+  return state === 'SUCCESS' || state === 'SUCCESS_WITH_FAILURES' ? 0 : 1;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run <job>')
+    .description('run a job of modelyard.yaml now, in this process, and stream its task states')
+    .option('--param <name=value>', 'override a job parameter (repeatable)', collect, [] as string[]);
+  addProjectOptions(cmd);
+  addStoreOptions(cmd);
+  cmd.action(async (jobKey: string, flags: PipelineCliFlags & { param: string[] }) => {
+    const { spec, projectDir } = requireValidProject(flags);
+    if (!spec.jobs[jobKey]) {
+      throw new InvalidParameterError(`project ${spec.name} has no job '${jobKey}' (jobs: ${Object.keys(spec.jobs).join(', ') || 'none'})`);
+    }
+    const parameters = parseParameterAssignments(flags.param);
+    const ctx = await openPipelinesContext(flags, { project: spec, serveTracking: true });
+    try {
+      const deployed = await ctx.pipelines.jobs.deploy(spec, projectDir);
+      const job = deployed.find((j) => j.jobKey === jobKey)!;
+      const run = await ctx.pipelines.jobs.runNow(job.jobId, { parameters, actor: currentUser() });
+      process.stdout.write(`job run ${run.jobRunId} of ${spec.name}/${jobKey}${spec.target ? ` (target ${spec.target})` : ''}: ${run.state}\n`);
+      const state = await followRun(ctx, run.jobRunId, job.jobId);
+      process.exitCode = exitCodeFor(state);
+    } finally {
+      await ctx.close();
+    }
+  });
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import type { JobRunRecord } from '../../domain/pipelines/job-records.js';
+import { parameterEnvName, substituteReferences } from '../../domain/pipelines/job-parameters.js';
+import type { ReferenceContext } from '../../domain/pipelines/job-parameters.js';
+import type { TaskSpec } from '../../domain/pipelines/project-model.js';
+import type { AttemptRequest } from './task-executor.js';
+
+/** Where an attempt's logs go: `<logRoot>/<job run>/<task>/attempt-<n>/{stdout,stderr}.log`. */
+export function attemptLogPaths(logRoot: string, jobRunId: number, taskKey: string, attemptNumber: number) {
+  const dir = join(logRoot, String(jobRunId), taskKey, `attempt-${attemptNumber}`);
+  return { stdoutPath: join(dir, 'stdout.log'), stderrPath: join(dir, 'stderr.log') };
+}
+
+/**
+ * Builds what the executor receives: references substituted, and the environment every task sees
+ * (MLflow's variables so `mlflow`/our SDK log into the job run's MLflow run without configuration,
+ * then job/task ids and parameters).
+ */
+export function buildAttemptRequest(input: {
+  run: JobRunRecord;
+  task: TaskSpec;
+  attemptId: number;
+  attemptNumber: number;
+  trackingUri: string | undefined;
+  logRoot: string;
+}): AttemptRequest {
+  const { run, task, attemptNumber } = input;
+  const def = run.definition;
+  const ctx: ReferenceContext = {
+    parameters: run.parameters,
+    values: {
+      'job.id': String(run.jobId),
+      'job.name': def.job.name,
+      'job.run_id': String(run.jobRunId),
+      'job.repair_count': String(run.repairCount),
+      'job.trigger.type': run.trigger,
+      'task.name': task.taskKey,
+      'task.execution_count': String(attemptNumber),
+    },
+  };
+  const sub = (s: string) => substituteReferences(s, ctx);
+  let resolved: TaskSpec = task;
+  const env: Record<string, string> = {};
+  if (task.type === 'command') {
+    for (const [k, v] of Object.entries(task.command.env)) env[k] = sub(v);
+    const command = typeof task.command.command === 'string' ? sub(task.command.command) : task.command.command.map(sub);
+    resolved = { ...task, command: { ...task.command, command } };
+  }
+  if (input.trackingUri) env.MLFLOW_TRACKING_URI = input.trackingUri;
+  if (def.workspace.registryUri) env.MLFLOW_REGISTRY_URI = def.workspace.registryUri;
+  if (run.mlflowRunId) env.MLFLOW_RUN_ID = run.mlflowRunId;
+  if (run.mlflowExperimentId) env.MLFLOW_EXPERIMENT_ID = run.mlflowExperimentId;
+  env.MODELYARD_PROJECT_DIR = def.projectDir;
+  env.MODELYARD_JOB_ID = String(run.jobId);
+  env.MODELYARD_JOB_KEY = def.job.key;
+  env.MODELYARD_JOB_RUN_ID = String(run.jobRunId);
+  env.MODELYARD_TASK_KEY = task.taskKey;
+  env.MODELYARD_ATTEMPT_NUMBER = String(attemptNumber);
+  env.MODELYARD_PARAMETERS = JSON.stringify(run.parameters);
+  for (const [name, value] of Object.entries(run.parameters)) env[parameterEnvName(name)] = value;
+  return {
+    attemptId: input.attemptId,
+    jobRunId: run.jobRunId,
+    taskKey: task.taskKey,
+    attemptNumber,
+    task: resolved,
+    projectDir: def.projectDir,
+    env,
+    ...attemptLogPaths(input.logRoot, run.jobRunId, task.taskKey, attemptNumber),
+    ...(task.timeoutSeconds ? { timeoutMs: task.timeoutSeconds * 1000 } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+import type { TaskSpec, TaskType } from '../../domain/pipelines/project-model.js';
+
+/**
+ * The one seam between the DAG runner (services/pipelines) and whatever runs a task attempt.
+ *
+ * Everything in an `AttemptRequest` is plain JSON on purpose: the local process pool runs it in
+ * this process's children today, and the same request can later be
+ *  - put on a PostgreSQL queue (pg-boss 10: `send('modelyard-attempts', request, {singletonKey:
+ *    String(attemptId)})`) and picked up by `modelyard worker` processes on many machines, the
+ *    handle's `done` resolving when the worker reports completion (pg-boss job completion or a
+ *    LISTEN/NOTIFY on the attempt row), `cancel` publishing a cancel message the worker acts on;
+ *  - sent to Databricks `jobs/runs/submit` (a one-time run with the command as a
+ *    spark_python_task / notebook), `executorRef` being the Databricks run id, `done` polling
+ *    `runs/get`, `cancel` calling `runs/cancel`.
+ * The runner only ever sees `submit`, the `started` callback, `done`, `cancel` and `abandon`, so
+ * none of that changes the scheduler or the runner. Attempt ids are the idempotency key.
+ */
+export interface AttemptRequest {
+  attemptId: number;
+  jobRunId: number;
+  taskKey: string;
+  attemptNumber: number;
+  /** The task as deployed, with `{{…}}` references in command and env already substituted. */
+  task: TaskSpec;
+  /** Absolute project folder; command tasks run in it (or in their working_directory inside it). */
+  projectDir: string;
+  /** Variables set for the attempt (MLflow ids, job/task ids, parameters, task env). */
+  env: Record<string, string>;
+  /** Whole-attempt limit; the executor kills the attempt when it is reached. */
+  timeoutMs?: number;
+  stdoutPath: string;
+  stderrPath: string;
+}
+
+export interface AttemptStarted {
+  /** What the executor knows the attempt by (a pid, a queue job id, a remote run id). */
+  executorRef: string;
+  startTime: number;
+}
+
+export interface AttemptOutcome {
+  state: 'SUCCESS' | 'FAILED' | 'TIMEDOUT' | 'CANCELED';
+  /** Readable, e.g. "exited with code 3: <last stderr line>". */
+  message: string;
+  exitCode: number | null;
+  signal: string | null;
+  endTime: number;
+  /** Task-type output kept on the task run (a gate decision, evaluation metrics). */
+  result?: unknown;
+}
+
+export interface AttemptHandle {
+  /** Settles once, never rejects: every failure is an outcome. */
+  readonly done: Promise<AttemptOutcome>;
+  /** Stops the attempt (a queued one never starts); `done` then settles as CANCELED. */
+  cancel(reason: string): void;
+}
+
+export interface TaskExecutor {
+  readonly name: string;
+  /** The name recorded on attempts of this type (an executor that routes answers per type). */
+  executorNameFor?(type: TaskType): string;
+  /**
+   * Hands the attempt over. `onStarted` is called when it actually starts (after waiting for a
+   * free slot), so the runner can record RUNNING with the executor's reference.
+   */
+  submit(request: AttemptRequest, onStarted: (s: AttemptStarted) => void): AttemptHandle;
+  /**
+   * Called by recovery for an attempt this executor was running when its runner died: make sure
+   * it is no longer running (kill it, cancel the remote run), so that a retry never runs alongside
+   * it. Must be safe when the attempt already ended or the reference is unknown.
+   */
+  abandon(attempt: { attemptId: number; executorRef: string | null }): Promise<void>;
+  /** Stops everything still running (process shutdown). */
+  close(): Promise<void>;
+}
+
+/** A handle that has already finished, for attempts that end before they start. */
+export function finishedHandle(outcome: AttemptOutcome): AttemptHandle {
+  return { done: Promise.resolve(outcome), cancel: () => {} };
+}
