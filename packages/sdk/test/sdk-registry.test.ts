@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogisticRegression, Pipeline, StandardScaler, parseCsv, toOnnx } from '@modelyard/learn';
+import { startTestServer } from '../../server/test/helpers/server.js';
+import type { TestServer } from '../../server/test/helpers/server.js';
+import { MlflowApiError, Tracker, loadModelWith, logModelWith, signatureFromSchemas } from '../src/index.js';
+
+const DATA = join(import.meta.dirname, '../../../../shared/data/pima_diabetes.csv');
+
+describe('@modelyard/sdk registry flow against a real server', () => {
+  let server: TestServer;
+  let tracker: Tracker;
+  beforeAll(async () => {
+    server = await startTestServer();
+    tracker = new Tracker({ trackingUri: server.url, env: {} });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('registers logged models, promotes and aliases them, and loads every models:/ URI form', async () => {
+    const frame = parseCsv(readFileSync(DATA, 'utf8'));
+    const features = frame.drop(['Outcome']);
+    const rows = features.head(3).toRecords();
+    const fit = (c: number) => new Pipeline([new StandardScaler()], new LogisticRegression({ c })).fit(frame, 'Outcome');
+    await tracker.setExperiment('sdk-registry');
+    const versions: string[] = [];
+    const pipelines = [fit(0.001), fit(100)];
+    for (const p of pipelines) {
+      const info = await tracker.withRun({}, () =>
+        logModelWith(tracker, toOnnx(p, { name: 'pima' }), {
+          signature: signatureFromSchemas(p.inputSchema(), p.outputSchema()),
+          registeredModelName: 'diabetes-classifier',
+        }),
+      );
+      expect(info.registeredVersion?.status).toBe('READY');
+      versions.push(info.registeredVersion!.version);
+    }
+    expect(versions).toEqual(['1', '2']);
+    const registry = tracker.client.registry;
+    await registry.transitionModelVersionStage('diabetes-classifier', '1', 'Production');
+    await registry.setAlias('diabetes-classifier', 'champion', '2');
+
+    const expectSameAs = async (uri: string, p: Pipeline, version: string) => {
+      const model = await loadModelWith(tracker.client, uri);
+      expect(model.version?.version).toBe(version);
+      expect((await model.predict(rows)).predictions).toEqual(Array.from(p.predict(features.head(3))));
+      const probs = (await model.predict(rows)).probabilities!;
+      const want = p.predictProba(features.head(3));
+      probs.forEach((r, i) => r.forEach((v, k) => expect(Math.abs(v - want[i]![k]!)).toBeLessThanOrEqual(1e-5)));
+    };
+    await expectSameAs('models:/diabetes-classifier/1', pipelines[0]!, '1');
+    await expectSameAs('models:/diabetes-classifier/Production', pipelines[0]!, '1');
+    await expectSameAs('models:/diabetes-classifier@champion', pipelines[1]!, '2');
+    await expectSameAs('models:/diabetes-classifier/latest', pipelines[1]!, '2');
+
+    const missing = await loadModelWith(tracker.client, 'models:/diabetes-classifier@nope').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(MlflowApiError);
+    expect((missing as MlflowApiError).errorCode).toBe('INVALID_PARAMETER_VALUE');
+    await expect(loadModelWith(tracker.client, 'models:/diabetes-classifier/Staging')).rejects.toThrow(/no version in stage Staging/);
+  });
+});
