@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/config.js';
 import { connect } from '../../src/db/connect.js';
@@ -14,12 +14,14 @@ import { processAlive, waitForRunEnd, waitUntil } from './pipeline-harness.js';
 import { TASK_SCRIPTS } from './task-scripts.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+// Absolute, because the CLI runs with the temp project folder as its working directory.
+const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 function modelyard(args: string[], cwd: string) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), ...args], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', TSX_LOADER, join(ROOT, 'packages/server/src/main.ts'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: join(ROOT, 'node_modules') },
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
   let stdout = '';
   let stderr = '';
@@ -48,7 +50,7 @@ describe('modelyard validate / run / jobs (the real CLI)', () => {
     );
     const r = await modelyard(['validate', '-f', 'broken.yaml'], dir).done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("broken.yaml:4:22 jobs.j.schedule.cron: bad cron expression '61 * * * *'");
+    expect(r.stderr).toContain("broken.yaml:4:23 jobs.j.schedule.cron: bad cron expression '61 * * * *'");
     expect(r.stderr).toContain('broken.yaml:7:34 jobs.j.tasks[0].depends_on[0].task_key: cycle in depends_on: a → b → a');
     expect(r.stderr).toContain('broken.yaml: 2 problem(s)');
   }, 60_000);

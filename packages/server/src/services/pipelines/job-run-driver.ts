@@ -144,7 +144,7 @@ export class JobRunDriver {
         continue;
       }
       if (last.state === 'QUEUED' || last.state === 'RUNNING') {
-        await this.deps.executor.abandon({ attemptId: last.attemptId, executorRef: last.executorRef, ...{ executor: last.executor } });
+        await this.deps.executor.abandon({ attemptId: last.attemptId, executorRef: last.executorRef, executor: last.executor });
         const message = `the runner watching attempt ${last.attemptNumber} stopped (its process ended); marked lost on recovery`;
         const now = this.deps.now();
         await this.deps.attempts.finish(last.attemptId, { state: 'LOST', message, exitCode: null, signal: null, endTime: now });

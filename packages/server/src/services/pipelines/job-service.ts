@@ -79,7 +79,10 @@ export class JobService {
     if (!run) throw new NotFoundError(`job run ${jobRunId} does not exist`);
     const order = new Map(run.definition.job.tasks.map((t, i) => [t.taskKey, i]));
     const tasks = (await this.stores.runs.taskRuns(jobRunId)).sort((a, b) => order.get(a.taskKey)! - order.get(b.taskKey)!);
-    return { run, tasks, attempts: await this.stores.attempts.list(jobRunId) };
+    const attempts = (await this.stores.attempts.list(jobRunId)).sort(
+      (a, b) => (order.get(a.taskKey) ?? 0) - (order.get(b.taskKey) ?? 0) || a.attemptNumber - b.attemptNumber,
+    );
+    return { run, tasks, attempts };
   }
 
   cancel(jobRunId: number, actor: string | null): Promise<JobRunRecord> {

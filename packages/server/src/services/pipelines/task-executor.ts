@@ -70,7 +70,7 @@ export interface TaskExecutor {
    * it is no longer running (kill it, cancel the remote run), so that a retry never runs alongside
    * it. Must be safe when the attempt already ended or the reference is unknown.
    */
-  abandon(attempt: { attemptId: number; executorRef: string | null }): Promise<void>;
+  abandon(attempt: { attemptId: number; executorRef: string | null; executor?: string }): Promise<void>;
   /** Stops everything still running (process shutdown). */
   close(): Promise<void>;
 }

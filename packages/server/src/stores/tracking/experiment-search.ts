@@ -4,7 +4,7 @@ import { LIMITS } from '@modelyard/contract';
 import type { ViewType } from '@modelyard/contract';
 import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
-import type { Comparison } from '../../domain/search/ast.js';
+import type { Comparison, OrderByKey } from '../../domain/search/ast.js';
 import { parseSearchFilter } from '../../domain/search/filter-parser.js';
 import { parseOrderByList } from '../../domain/search/order-by-parser.js';
 import { compareColumn } from '../search-sql/column-comparison.js';
@@ -27,9 +27,14 @@ const STAGES: Readonly<Record<ViewType, readonly string[]>> = {
 
 const TEXT_COLUMNS = new Set(['name']);
 
+const DEFAULT_ORDER: readonly OrderByKey[] = [
+  { type: 'attribute', key: 'creation_time', ascending: false },
+  { type: 'attribute', key: 'experiment_id', ascending: true },
+];
+
 /**
- * SearchExperiments: ids of one page of experiments passing the filter, in the requested order,
- * then MLflow's default (creation_time DESC) and experiment_id as the final tie-break.
+ * SearchExperiments: ids of one page of experiments in the view (active / deleted / all) that pass
+ * the filter (name, creation_time, last_update_time, tags.*), in the requested order.
  */
 export async function searchExperimentIds(
   db: Kysely<Database>,
@@ -45,12 +50,15 @@ export async function searchExperimentIds(
     sql<SqlBool>`e.lifecycle_stage in (${sql.join([...STAGES[q.viewType]])})`,
     ...filter.map((c) => experimentCondition(caps, c)),
   ];
-  const orderTerms: RawBuilder<unknown>[] = orderBy.map((k) => {
+  // MLflow's SQL store: no order_by means `creation_time DESC, experiment_id ASC`; otherwise the
+  // given keys, then experiment_id DESC as the tie-break unless it was named.
+  const keys = orderBy.length > 0 ? orderBy : DEFAULT_ORDER;
+  const orderTerms: RawBuilder<unknown>[] = keys.map((k) => {
     const ref = sql.ref(`e.${k.key}`);
+    if (k.key === 'experiment_id') return orderPlain(ref, k.ascending);
     return orderNullsLast(TEXT_COLUMNS.has(k.key) ? textSortKey(caps, ref) : ref, k.ascending);
   });
-  if (!orderBy.some((k) => k.key === 'creation_time')) orderTerms.push(orderNullsLast(sql.ref('e.creation_time'), false));
-  if (!orderBy.some((k) => k.key === 'experiment_id')) orderTerms.push(orderPlain(sql.ref('e.experiment_id'), false));
+  if (!keys.some((k) => k.key === 'experiment_id')) orderTerms.push(orderPlain(sql.ref('e.experiment_id'), false));
 
   const { rows } = await sql<{ experiment_id: number }>`select e.experiment_id from experiments e
     where ${sql.join(conditions, sql` and `)}
