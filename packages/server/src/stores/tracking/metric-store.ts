@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import type { DbCaps } from '../../db/connect.js';
+import { rawQuery, valuesPlaceholders } from '../../db/raw-insert.js';
 import type { Database } from '../../db/schema.js';
 import type { Metric } from '../../domain/tracking.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.js';
@@ -39,30 +40,38 @@ export class MetricStore {
       const cur = newest.get(m.key);
       if (!cur || isNewer(m, cur)) newest.set(m.key, m);
     }
-    // Written as SQL text rather than with the query builder: this is the hottest path of the
-    // server (every log-metric call) and the builder's compile step cost more than the statement.
+    // Written as SQL text with positional parameters (db/raw-insert.ts): this is the hottest path
+    // of the server (every log-metric and log-batch call).
     const latest = [...newest.values()];
     const seriesIds = new Map<string, number>();
     for (let i = 0; i < latest.length; i += INSERT_CHUNK) {
-      const rows = latest
-        .slice(i, i + INSERT_CHUNK)
-        .map((m) => sql`(${runId}, ${m.key}, ${storedValue(m.value)}, ${m.timestamp}, ${m.step}, ${Number.isNaN(m.value) ? 1 : 0})`);
-      const { rows: ids } = await sql<{ series_id: number; key: string }>`insert into latest_metrics
-          (run_uuid, key, value, timestamp, step, is_nan) values ${sql.join(rows)}
+      const chunk = latest.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const m of chunk) params.push(runId, m.key, storedValue(m.value), m.timestamp, m.step, Number.isNaN(m.value) ? 1 : 0);
+      const { rows: ids } = await tx.executeQuery(
+        rawQuery<{ series_id: number | string; key: string }>(
+          `insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${valuesPlaceholders(this.caps, chunk.length, 6)}
         on conflict (run_uuid, key) do update set
           value = case when ${NEWER} then excluded.value else latest_metrics.value end,
           timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
           step = case when ${NEWER} then excluded.step else latest_metrics.step end,
           is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
-        returning series_id, key`.execute(tx);
+        returning series_id, key`,
+          params,
+        ),
+      );
       for (const r of ids) seriesIds.set(r.key, Number(r.series_id));
     }
     for (let i = 0; i < metrics.length; i += INSERT_CHUNK) {
-      const rows = metrics
-        .slice(i, i + INSERT_CHUNK)
-        .map((m) => sql`(${seriesIds.get(m.key)!}, ${m.step}, ${m.timestamp}, ${Number.isNaN(m.value) ? 1 : 0}, ${storedValue(m.value)})`);
-      await sql`insert into metric_points (series_id, step, timestamp, is_nan, value) values ${sql.join(rows)}
-        on conflict do nothing`.execute(tx);
+      const chunk = metrics.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const m of chunk) params.push(seriesIds.get(m.key)!, m.step, m.timestamp, Number.isNaN(m.value) ? 1 : 0, storedValue(m.value));
+      await tx.executeQuery(
+        rawQuery(
+          `insert into metric_points (series_id, step, timestamp, is_nan, value) values ${valuesPlaceholders(this.caps, chunk.length, 5)} on conflict do nothing`,
+          params,
+        ),
+      );
     }
     const modelMetrics = metrics.filter((m) => m.modelId);
     for (let i = 0; i < modelMetrics.length; i += INSERT_CHUNK) {
@@ -195,7 +204,7 @@ export class MetricStore {
 }
 
 /** The incoming point replaces the stored latest one: higher step, then later time, then larger value. */
-const NEWER = sql`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)';
 
 /** MLflow's rule for which point is a series' latest. NaN counts as smaller than any value. */
 function isNewer(a: Metric, b: Metric): boolean {
