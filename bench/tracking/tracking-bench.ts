@@ -19,7 +19,9 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
 
     // The HTTP floor: the cheapest JSON route over the same client and socket. One client waits for
     // each answer, so log-metric req/s can never exceed this; the ratio is what the server adds.
-    const floor = await timeSequential(5000, () => c.call('GET', '/api/3.0/mlflow/server-info'));
+    const floor = await timeSequential(5000, async () => {
+      await c.call('GET', '/api/3.0/mlflow/server-info');
+    });
 
     const logMetric = await timeSequential(5000, (i) =>
       c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + i, step: i }),
