@@ -9,7 +9,9 @@ export default defineConfig({
   // Vitest also passes ssr.resolve.conditions to the worker processes as `node --conditions`, which
   // applies to require() too: an `import` condition there makes require('pg-pool') load its ESM
   // build, and pg breaks. So SSR gets Vite's defaults plus `source`, nothing more.
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'], externalConditions: ['source'] } },
+  // No `module` either: as a Node condition it sends require('@opentelemetry/api') (prom-client's
+  // dependency) to a bundler-only ESM build whose extension-less imports Node cannot load.
+  ssr: { resolve: { conditions: ['source', 'node', 'development|production'], externalConditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'packages/web/**'],

@@ -1,6 +1,10 @@
+import { benchRegistry } from './registry/registry-bench.js';
 import { benchTracking } from './tracking/tracking-bench.js';
 import { postgresAvailable, stopBenchClusters } from './lib/servers.js';
+import { benchPipelines } from './pipelines/pipelines-bench.js';
 import { benchUi } from './ui/ui-bench.js';
+import { benchServing } from './serving/serving-bench.js';
+import { benchLearn } from './learn/learn-bench.js';
 
 /**
  * `npm run bench`: every benchmark, printing its figures beside the targets. Benchmarks never
@@ -13,7 +17,15 @@ const groups: Record<string, () => Promise<void>> = {
     if (postgresAvailable()) await benchTracking('postgres');
     else console.log('\ntracking server — postgres: skipped, PostgreSQL binaries not installed');
   },
+  registry: async () => {
+    await benchRegistry('sqlite');
+    if (postgresAvailable()) await benchRegistry('postgres');
+    else console.log('\nmodel registry — postgres: skipped, PostgreSQL binaries not installed');
+  },
   ui: () => benchUi(),
+  pipelines: () => benchPipelines(),
+  serving: () => benchServing(),
+  learn: () => benchLearn(),
 };
 
 async function main(): Promise<void> {

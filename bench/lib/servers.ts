@@ -37,7 +37,8 @@ export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<Be
   }
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), 'server', '--port', '0', '--data-dir', dataDir, '--backend-store-uri', uri, '--log-level', 'warn'],
+    // --conditions=source: workspace packages from their sources, as in tests (a stale dist/ would otherwise be benchmarked).
+    ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), 'server', '--port', '0', '--data-dir', dataDir, '--backend-store-uri', uri, '--log-level', 'warn'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
   );
   const url = await listeningUrl(child);

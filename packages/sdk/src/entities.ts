@@ -98,6 +98,8 @@ export interface ModelVersion {
   description?: string;
   source: string;
   runId?: string;
+  /** Where the run is when it lives on another server (a central registry's copies). */
+  runLink?: string;
   modelId?: string;
   status: string;
   statusMessage?: string;

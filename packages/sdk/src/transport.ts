@@ -60,6 +60,7 @@ export class Transport {
     for (;;) {
       const headers: Record<string, string> = { 'user-agent': 'modelyard-sdk' };
       if (this.options.authorization) headers.authorization = this.options.authorization;
+      if (this.options.user) headers['x-modelyard-user'] = this.options.user;
       if (init.contentType) headers['content-type'] = init.contentType;
       const body = typeof init.body === 'function' ? init.body() : init.body;
       let res: Response | undefined;

@@ -8,7 +8,11 @@ import { parseStoreUri } from './db/store-uri.js';
 import { buildApp } from './http/app.js';
 import { createServices } from './services/services.js';
 import type { Services } from './services/services.js';
-import { createTaskExecutor } from './worker/create-pipelines.js';
+import { createTaskExecutor, taskTypeDeps } from './worker/create-pipelines.js';
+import { SpanStore } from './stores/telemetry/span-store.js';
+import { JobRunTracer } from './telemetry/job-run-tracer.js';
+import { createTracing, tracingOptionsFromConfig } from './telemetry/tracing.js';
+import type { Tracing } from './telemetry/tracing.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,13 +33,17 @@ export async function startServer(
   opts: { now?: () => number } = {},
 ): Promise<RunningServer> {
   const db = connect(parseStoreUri(config.backendStoreUri));
+  let tracing: Tracing | undefined;
   try {
     await migrateToLatest(db.db, db.caps);
+    const spans = new SpanStore(db.db, db.caps);
+    tracing = await createTracing({ logger, sink: spans, ...tracingOptionsFromConfig(config) });
     // Task processes log to this server; its URL is known once it listens.
     let trackingUrl: string | undefined;
-    const taskExecutor = createTaskExecutor(opts.now ? { now: opts.now } : {});
-    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl });
-    const app = await buildApp({ config, logger, services });
+    const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
+      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), taskTypes: taskTypeDeps({ db: db.db, caps: db.caps, ...built }) });
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger) });
+    const app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -45,6 +53,7 @@ export async function startServer(
     trackingUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : host}:${port}`;
     services.pipelines.runner.start();
     services.pipelines.scheduler.start();
+    services.serving.endpoints.start();
     let closed = false;
     return {
       app,
@@ -55,13 +64,16 @@ export async function startServer(
         if (closed) return;
         closed = true;
         await app.close();
+        await services.serving.endpoints.stop();
         await services.registry.webhookDispatcher.stop();
         await services.pipelines.scheduler.stop();
         await services.pipelines.runner.stop();
+        await tracing?.shutdown();
         await db.close();
       },
     };
   } catch (e) {
+    await tracing?.shutdown();
     await db.close();
     throw e;
   }

@@ -4,12 +4,11 @@ import { Transport } from '../transport.js';
 import { ArtifactsApi } from './artifacts-api.js';
 import { LoggedModelsApi } from './logged-models-api.js';
 import { RegistryApi } from './registry-api.js';
+import { RegistryGovernanceApi } from './registry-governance-api.js';
 import { TrackingApi } from './tracking-api.js';
 
-export interface ClientConstructorOptions extends ClientOptions {
-  /** A separate registry server (MLflow's `registry_uri` / `MLFLOW_REGISTRY_URI`); defaults to the tracking server. */
-  registryUri?: string;
-}
+/** Kept as its own name for callers; `registryUri` lives in ClientOptions. */
+export type ClientConstructorOptions = ClientOptions;
 
 /**
  * The low-level client: one method per MLflow endpoint, grouped by service. Works against
@@ -20,6 +19,8 @@ export class Client {
   readonly artifacts: ArtifactsApi;
   readonly loggedModels: LoggedModelsApi;
   readonly registry: RegistryApi;
+  /** Modelyard's audit trail and transition requests, on the registry server. */
+  readonly registryGovernance: RegistryGovernanceApi;
   /** Artifacts of the registry server (model versions' files when it is a different server). */
   readonly registryArtifacts: ArtifactsApi;
   readonly trackingUri: string;
@@ -27,12 +28,13 @@ export class Client {
 
   constructor(opts: ClientConstructorOptions = {}) {
     const tracking = new Transport(resolveClientOptions(opts, 'tracking'));
-    const registryOpts = resolveClientOptions({ ...opts, ...(opts.registryUri ? { trackingUri: opts.registryUri } : {}) }, opts.registryUri ? 'tracking' : 'registry');
+    const registryOpts = resolveClientOptions(opts, 'registry');
     const registry = registryOpts.baseUrl === tracking.baseUrl ? tracking : new Transport(registryOpts);
     this.tracking = new TrackingApi(tracking);
     this.artifacts = new ArtifactsApi(tracking);
     this.loggedModels = new LoggedModelsApi(tracking);
     this.registry = new RegistryApi(registry);
+    this.registryGovernance = new RegistryGovernanceApi(registry);
     this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry);
     this.trackingUri = tracking.baseUrl;
     this.registryUri = registry.baseUrl;

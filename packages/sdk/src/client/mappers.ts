@@ -135,6 +135,7 @@ export function toModelVersion(j: Json): ModelVersion {
     ...(j.description ? { description: j.description } : {}),
     source: j.source ?? '',
     ...(j.run_id ? { runId: j.run_id } : {}),
+    ...(j.run_link ? { runLink: j.run_link } : {}),
     ...(j.model_id ? { modelId: j.model_id } : {}),
     status: j.status ?? 'READY',
     ...(j.status_message ? { statusMessage: j.status_message } : {}),

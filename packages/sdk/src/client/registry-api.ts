@@ -56,11 +56,21 @@ export class RegistryApi {
     return (r.model_versions ?? []).map(toModelVersion);
   }
 
-  async createModelVersion(opts: { name: string; source: string; runId?: string; modelId?: string; description?: string; tags?: Record<string, string> }): Promise<ModelVersion> {
+  async createModelVersion(opts: {
+    name: string;
+    source: string;
+    runId?: string;
+    /** Link to the run on another server (MLflow's `run_link`), e.g. when the registry is central. */
+    runLink?: string;
+    modelId?: string;
+    description?: string;
+    tags?: Record<string, string>;
+  }): Promise<ModelVersion> {
     const r = await this.t.post<{ model_version: object }>(`${API}/model-versions/create`, {
       name: opts.name,
       source: opts.source,
       ...(opts.runId ? { run_id: opts.runId } : {}),
+      ...(opts.runLink ? { run_link: opts.runLink } : {}),
       ...(opts.modelId ? { model_id: opts.modelId } : {}),
       ...(opts.description ? { description: opts.description } : {}),
       tags: recordToKv(opts.tags),

@@ -7,12 +7,12 @@ import type { ModelVersion } from '../entities.js';
 import { readMlmodel } from './mlmodel.js';
 import type { MlModel } from './mlmodel.js';
 import { checkAgainstSignature, isNumericType, toColumns } from './model-input.js';
-import type { ModelInput } from './model-input.js';
+import type { Columns, ModelInput } from './model-input.js';
 import { resolveModelUri } from './model-uri.js';
 
 export interface Prediction {
-  /** One value per row: the class for a classifier, the number for a regressor. */
-  predictions: Array<number | string>;
+  /** One entry per row: the class for a classifier, the number for a regressor; a list for a graph whose output has several values per row. */
+  predictions: Array<number | string | Array<number | string>>;
   /** Class probabilities per row (classifiers). */
   probabilities?: number[][];
 }
@@ -38,34 +38,70 @@ export async function loadModel(client: Client, uri: string, opts: { dest?: stri
   const resolved = await resolveModelUri(client, uri);
   const dest = opts.dest ?? (await mkdtemp(join(tmpdir(), 'modelyard-model-')));
   const localPath = await resolved.artifacts.download(resolved.rootUri, resolved.path, dest);
+  const opened = await openModel(localPath, { ...opts, uri });
+  return {
+    mlmodel: opened.mlmodel,
+    ...(resolved.version ? { version: resolved.version } : {}),
+    localPath,
+    predict: opened.predict,
+  };
+}
+
+/** A model opened from a local folder: what `loadModel` and the server's model runtime share. */
+export interface OpenedModel {
+  mlmodel: MlModel;
+  localPath: string;
+  /** Names of the graph's inputs and outputs, as onnxruntime reports them. */
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  predict(input: ModelInput): Promise<Prediction>;
+  /** Like `predict`, for input already in columns (skips the row → column copy). */
+  predictColumns(columns: Columns, rows: number): Promise<Prediction>;
+  /** Frees the ONNX session; later predictions fail. */
+  close(): Promise<void>;
+}
+
+/** Opens the MLflow model folder `localPath` (MLmodel + ONNX graph) with onnxruntime-node. */
+export async function openModel(localPath: string, opts: { intraOpNumThreads?: number; uri?: string } = {}): Promise<OpenedModel> {
   const mlmodel = readMlmodel(await readFile(join(localPath, 'MLmodel'), 'utf8'));
   const flavor = mlmodel.flavors.onnx;
-  if (!flavor) throw new Error(`model '${uri}' has no onnx flavor (flavors: ${Object.keys(mlmodel.flavors).join(', ')}); Modelyard runs ONNX models`);
+  if (!flavor) throw new Error(`model '${opts.uri ?? localPath}' has no onnx flavor (flavors: ${Object.keys(mlmodel.flavors).join(', ')}); Modelyard runs ONNX models`);
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(join(localPath, String(flavor.data ?? 'model.onnx')), {
     intraOpNumThreads: opts.intraOpNumThreads ?? 1,
   });
   return {
     mlmodel,
-    ...(resolved.version ? { version: resolved.version } : {}),
     localPath,
-    predict: (input) => predict(ort.Tensor, session, mlmodel, input),
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    predict: (input) => {
+      const { columns, rows } = toColumns(input);
+      return predict(ort.Tensor, session, mlmodel, columns, rows);
+    },
+    predictColumns: (columns, rows) => predict(ort.Tensor, session, mlmodel, columns, rows),
+    close: () => session.release(),
   };
 }
 
-async function predict(Tensor: typeof OrtTensor, session: OrtSession, mlmodel: MlModel, input: ModelInput): Promise<Prediction> {
-  const { columns: raw, rows } = toColumns(input);
+async function predict(Tensor: typeof OrtTensor, session: OrtSession, mlmodel: MlModel, raw: Columns, rows: number): Promise<Prediction> {
   const specs = mlmodel.signature?.inputs ?? [...raw.keys()].map((name) => ({ name, type: typeof raw.get(name)?.[0] === 'string' ? ('string' as const) : ('double' as const) }));
   const columns = checkAgainstSignature(raw, rows, specs);
   const feeds: Record<string, OrtTensor> = {};
   const numeric = specs.filter((s) => isNumericType(s.type));
-  if (session.inputNames.includes(NUMERIC_INPUT) && !specs.some((s) => s.name === NUMERIC_INPUT)) {
+  // A graph from elsewhere with one unnamed-by-signature input takes all numeric columns the same way.
+  const matrixInput = session.inputNames.includes(NUMERIC_INPUT)
+    ? NUMERIC_INPUT
+    : session.inputNames.length === 1 && !specs.some((s) => s.name === session.inputNames[0])
+      ? session.inputNames[0]!
+      : undefined;
+  if (matrixInput !== undefined && !specs.some((s) => s.name === matrixInput)) {
     const data = new Float32Array(rows * numeric.length);
     numeric.forEach((s, j) => {
       const values = columns.get(s.name)!;
       for (let i = 0; i < rows; i++) data[i * numeric.length + j] = values[i] as number;
     });
-    feeds[NUMERIC_INPUT] = new Tensor('float32', data, [rows, numeric.length]);
+    feeds[matrixInput] = new Tensor('float32', data, [rows, numeric.length]);
   }
   for (const name of session.inputNames) {
     if (feeds[name]) continue;
@@ -85,5 +121,11 @@ async function predict(Tensor: typeof OrtTensor, session: OrtSession, mlmodel: M
     return { predictions: Array.from(out.label.data as ArrayLike<bigint | number>, (v) => Number(v)), probabilities };
   }
   const first = out.variable ?? out.label ?? out[session.outputNames[0]!]!;
-  return { predictions: Array.from(first.data as ArrayLike<number | bigint | string>, (v) => (typeof v === 'string' ? v : Number(v))) };
+  const values = Array.from(first.data as ArrayLike<number | bigint | string>, (v) => (typeof v === 'string' ? v : Number(v)));
+  // An output wider than one value per row ([N, k]) answers one list per row, as MLflow's onnx flavor does.
+  const width = first.dims.slice(1).reduce((a, b) => a * Number(b), 1);
+  if (width > 1 && values.length === rows * width) {
+    return { predictions: Array.from({ length: rows }, (_, i) => values.slice(i * width, (i + 1) * width)) };
+  }
+  return { predictions: values };
 }

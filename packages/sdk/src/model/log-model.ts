@@ -3,6 +3,8 @@ import type { Client } from '../client/client.js';
 import type { ModelVersion } from '../entities.js';
 import { MlflowApiError } from '../errors.js';
 import type { Tracker } from '../fluent/tracker.js';
+import { awaitReady } from './await-ready.js';
+import { copyModelVersion, registryTargetOf } from './copy-model-version.js';
 import { onnxFlavors, utcTimeCreated, writeMlmodel } from './mlmodel.js';
 import type { MlModel } from './mlmodel.js';
 import type { ModelSignature } from './signature.js';
@@ -97,9 +99,17 @@ function toSplit(rows: Array<Record<string, unknown>>): { columns: string[]; dat
   return { columns, data: rows.map((r) => columns.map((c) => r[c] ?? null)) };
 }
 
+/** `models:/<name>/…` and `models:/<name>@…` name versions already in the registry; `models:/m-…` is a logged model. */
+function namesRegistryVersion(uri: string): boolean {
+  return /^models:\/+(?!m-[0-9a-f]+\/?$)[^/@]+[/@]/.test(uri);
+}
+
 /**
  * Registers a model URI as a new version of `name` (creating the registered model when missing)
- * and waits until the version is READY.
+ * and waits until the version is READY. With a registry server separate from the tracking server
+ * (`registryUri` / MLFLOW_REGISTRY_URI), the registry cannot read the tracking server's artifact
+ * store, so the files are copied into the registry's store first, with lineage tags
+ * (copy-model-version.ts); MLflow itself does the same when its registry is elsewhere.
  */
 export async function registerModel(
   client: Client,
@@ -107,26 +117,26 @@ export async function registerModel(
   name: string,
   opts: { runId?: string; modelId?: string; source?: string; timeoutMs?: number; tags?: Record<string, string> } = {},
 ): Promise<ModelVersion> {
+  if (client.registryUri !== client.trackingUri && !namesRegistryVersion(modelUri)) {
+    const copied = await copyModelVersion(client, modelUri, registryTargetOf(client), {
+      name,
+      reuseExisting: false,
+      ...(opts.tags ? { tags: opts.tags } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    return copied.version;
+  }
   try {
     await client.registry.createRegisteredModel(name);
   } catch (e) {
     if (!(e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
   }
-  let version = await client.registry.createModelVersion({
+  const version = await client.registry.createModelVersion({
     name,
     source: opts.source ?? modelUri,
     ...(opts.runId ? { runId: opts.runId } : {}),
     ...(opts.modelId ? { modelId: opts.modelId } : {}),
     ...(opts.tags ? { tags: opts.tags } : {}),
   });
-  const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
-  while (version.status === 'PENDING_REGISTRATION') {
-    if (Date.now() > deadline) throw new Error(`model version ${name}/${version.version} is still PENDING_REGISTRATION after waiting`);
-    await new Promise((r) => setTimeout(r, 250));
-    version = await client.registry.getModelVersion(name, version.version);
-  }
-  if (version.status !== 'READY') {
-    throw new Error(`model version ${name}/${version.version} ended ${version.status}: ${version.statusMessage ?? 'no message'}`);
-  }
-  return version;
+  return awaitReady(client.registry, version, opts.timeoutMs);
 }

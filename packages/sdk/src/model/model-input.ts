@@ -5,6 +5,14 @@ export type ModelInput = Array<Record<string, unknown>> | Record<string, Readonl
 
 export type Columns = Map<string, unknown[]>;
 
+/** The input does not fit the model (shape, missing column, wrong type): the caller's mistake, not the model's. */
+export class ModelInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelInputError';
+  }
+}
+
 const NUMERIC = new Set(['double', 'float', 'long', 'integer']);
 
 /** Turns either input shape into columns, checking every row has the same length. */
@@ -17,8 +25,8 @@ export function toColumns(input: ModelInput): { columns: Columns; rows: number }
   }
   let rows = -1;
   for (const [name, values] of Object.entries(input)) {
-    if (!Array.isArray(values)) throw new Error(`input column '${name}' must be an array of values`);
-    if (rows >= 0 && values.length !== rows) throw new Error(`input column '${name}' has ${values.length} values, others have ${rows}`);
+    if (!Array.isArray(values)) throw new ModelInputError(`input column '${name}' must be an array of values`);
+    if (rows >= 0 && values.length !== rows) throw new ModelInputError(`input column '${name}' has ${values.length} values, others have ${rows}`);
     rows = values.length;
     columns.set(name, [...values]);
   }
@@ -40,7 +48,7 @@ export function checkAgainstSignature(columns: Columns, rows: number, inputs: re
         continue;
       }
       const known = [...columns.keys()].join(', ') || 'none';
-      throw new Error(`model input is missing column '${spec.name}' (${spec.type}); the input has: ${known}`);
+      throw new ModelInputError(`model input is missing column '${spec.name}' (${spec.type}); the input has: ${known}`);
     }
     out.set(
       spec.name,
@@ -49,15 +57,15 @@ export function checkAgainstSignature(columns: Columns, rows: number, inputs: re
         if (NUMERIC.has(spec.type)) {
           if (typeof v === 'number') return v;
           if (typeof v === 'boolean') return v ? 1 : 0;
-          throw new Error(`column '${spec.name}' expects ${spec.type} values, row ${i} has ${JSON.stringify(v)}`);
+          throw new ModelInputError(`column '${spec.name}' expects ${spec.type} values, row ${i} has ${JSON.stringify(v)}`);
         }
         if (spec.type === 'string') {
           if (typeof v === 'string') return v;
-          throw new Error(`column '${spec.name}' expects string values, row ${i} has ${JSON.stringify(v)}`);
+          throw new ModelInputError(`column '${spec.name}' expects string values, row ${i} has ${JSON.stringify(v)}`);
         }
         if (spec.type === 'boolean') {
           if (typeof v === 'boolean') return v;
-          throw new Error(`column '${spec.name}' expects boolean values, row ${i} has ${JSON.stringify(v)}`);
+          throw new ModelInputError(`column '${spec.name}' expects boolean values, row ${i} has ${JSON.stringify(v)}`);
         }
         return v;
       }),

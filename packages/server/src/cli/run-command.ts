@@ -13,10 +13,14 @@ import { parseParameterAssignments } from '../domain/pipelines/job-parameters.js
 import { isTerminalJobRunState } from '../domain/pipelines/run-states.js';
 import type { JobRunState } from '../domain/pipelines/run-states.js';
 import type { ProjectSpec } from '../domain/pipelines/project-model.js';
-import { createPipelines } from '../worker/create-pipelines.js';
+import { createPipelines, taskTypeDeps } from '../worker/create-pipelines.js';
 import type { Pipelines } from '../worker/create-pipelines.js';
 import { createServices } from '../services/services.js';
 import { createLogger } from '../telemetry/logger.js';
+import { SpanStore } from '../stores/telemetry/span-store.js';
+import { JobRunTracer } from '../telemetry/job-run-tracer.js';
+import { createTracing, tracingOptionsFromConfig } from '../telemetry/tracing.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { addStoreOptions, flagsToConfig } from './server-command.js';
 import type { ServerFlags } from './server-command.js';
 import { addProjectOptions, requireValidProject } from './validate-command.js';
@@ -57,12 +61,16 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
   const logger = createLogger({ level: flags.logLevel ?? process.env.MODELYARD_LOG_LEVEL ?? 'warn', destination: process.stderr });
   const db: Db = connect(parseStoreUri(storeUriFor(opts.project, config)));
   let app: FastifyInstance | undefined;
+  let tracing: Tracing | undefined;
   try {
     await migrateToLatest(db.db, db.caps);
+    // Job runs started here are traced into the same store as the server's.
+    const spans = new SpanStore(db.db, db.caps);
+    tracing = await createTracing({ logger, sink: spans, ...tracingOptionsFromConfig(config) });
     const services = await createServices({ db: db.db, caps: db.caps, config, logger });
     let trackingUrl: string | undefined;
     if (opts.serveTracking) {
-      app = await buildApp({ config, logger, services });
+      app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       trackingUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -75,7 +83,8 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
       logger,
       dataDir: config.dataDir,
       trackingUri: () => trackingUrl,
-      runner: { adoptOrphans: false },
+      taskTypes: taskTypeDeps({ db: db.db, caps: db.caps, ...services }),
+      runner: { adoptOrphans: false, tracing: new JobRunTracer(tracing, logger) },
     });
     return {
       config,
@@ -84,11 +93,13 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
       async close() {
         await pipelines.runner.stop();
         await app?.close();
+        await tracing?.shutdown();
         await db.close();
       },
     };
   } catch (e) {
     await app?.close();
+    await tracing?.shutdown();
     await db.close();
     throw e;
   }

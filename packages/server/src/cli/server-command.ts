@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import type { ConfigInput } from '../config/config.js';
 import { startServer } from '../server-process.js';
+import type { RunningServer } from '../server-process.js';
+import { runDemo } from './demo/run-demo.js';
 import { createLogger } from '../telemetry/logger.js';
 
 export interface ServerFlags {
@@ -13,6 +15,7 @@ export interface ServerFlags {
   dataDir?: string;
   config?: string;
   logLevel?: string;
+  otlpEndpoint?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -24,6 +27,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     defaultArtifactRoot: flags.defaultArtifactRoot,
     dataDir: flags.dataDir,
     logLevel: flags.logLevel,
+    otlpEndpoint: flags.otlpEndpoint,
   };
 }
 
@@ -43,9 +47,12 @@ export function registerServerCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (env MODELYARD_PORT; default 5000)')
     .option('--artifacts-destination <dir>', 'where proxied artifacts (mlflow-artifacts:/) are stored (default <data-dir>/artifacts)')
     .option('--default-artifact-root <uri>', "artifact root of new experiments (default 'mlflow-artifacts:/', served by this server)")
-    .option('--log-level <level>', 'pino level: trace, debug, info, warn, error (env MODELYARD_LOG_LEVEL)');
+    .option('--log-level <level>', 'pino level: trace, debug, info, warn, error (env MODELYARD_LOG_LEVEL)')
+    .option('--otlp-endpoint <url>', 'also export trace spans to this OTLP/HTTP collector, e.g. http://localhost:4318 (env OTEL_EXPORTER_OTLP_ENDPOINT)')
+    .option('--demo <project-file>', 'once listening, deploy this project and run its first job, then print a summary (npm start uses examples/modelyard.yaml)')
+    .option('--demo-only', 'with --demo: stop when the demo is done (exit 0 if it succeeded)');
   addStoreOptions(cmd);
-  cmd.action(async (flags: ServerFlags) => {
+  cmd.action(async (flags: ServerFlags & { demo?: string; demoOnly?: boolean }) => {
     const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
     const logger = createLogger({ level: config.logLevel });
     const server = await startServer(config, logger);
@@ -58,5 +65,21 @@ export function registerServerCommand(program: Command): void {
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
+    if (flags.demo) await runServerDemo(server, flags.demo, flags.demoOnly === true);
   });
+}
+
+async function runServerDemo(server: RunningServer, projectFile: string, exitAfter: boolean): Promise<void> {
+  let ok = false;
+  try {
+    ok = (await runDemo({ projectFile, services: server.services, serverUrl: server.url, write: (t) => process.stdout.write(t) })).ok;
+  } catch (e) {
+    process.stderr.write(`[demo] ${(e as Error).message}\n`);
+  }
+  if (!exitAfter) {
+    process.stdout.write(`[demo] ${ok ? 'done' : 'did not fully succeed (see above)'}; the server keeps running on ${server.url} (Ctrl-C stops it)\n`);
+    return;
+  }
+  await server.close();
+  process.exit(ok ? 0 : 1);
 }

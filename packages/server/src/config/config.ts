@@ -21,6 +21,10 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted, bytes (artifact uploads stream and are not limited by it). */
   bodyLimitBytes: number;
+  /** OTLP/HTTP collector spans are exported to (base URL or `…/v1/traces`); env OTEL_EXPORTER_OTLP_ENDPOINT too. */
+  otlpEndpoint?: string;
+  /** Spans are exported to Azure Monitor when set; env APPLICATIONINSIGHTS_CONNECTION_STRING too. */
+  applicationInsightsConnectionString?: string;
 }
 
 export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
@@ -34,6 +38,8 @@ const KEYS: Array<keyof Config> = [
   'defaultArtifactRoot',
   'logLevel',
   'bodyLimitBytes',
+  'otlpEndpoint',
+  'applicationInsightsConnectionString',
 ];
 
 function envName(key: string): string {
@@ -50,6 +56,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (!out.backendStoreUri && env.MLFLOW_BACKEND_STORE_URI) out.backendStoreUri = env.MLFLOW_BACKEND_STORE_URI;
   if (!out.artifactsDestination && env.MLFLOW_ARTIFACTS_DESTINATION)
     out.artifactsDestination = env.MLFLOW_ARTIFACTS_DESTINATION;
+  // OpenTelemetry's and Application Insights' own variables, as their SDKs read them.
+  if (!out.otlpEndpoint && env.OTEL_EXPORTER_OTLP_ENDPOINT) out.otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!out.applicationInsightsConnectionString && env.APPLICATIONINSIGHTS_CONNECTION_STRING)
+    out.applicationInsightsConnectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   return out;
 }
 
@@ -105,6 +115,8 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     defaultArtifactRoot: String(merged.defaultArtifactRoot ?? 'mlflow-artifacts:/'),
     logLevel: String(merged.logLevel ?? 'info'),
     bodyLimitBytes: bodyLimit,
+    ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),
+    ...(merged.applicationInsightsConnectionString ? { applicationInsightsConnectionString: String(merged.applicationInsightsConnectionString) } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ import * as m001 from './migrations/001-tracking.js';
 import * as m002 from './migrations/002-default-experiment.js';
 import * as m003 from './migrations/003-registry.js';
 import * as m004 from './migrations/004-jobs.js';
+import * as m005 from './migrations/005-serving.js';
+import * as m006 from './migrations/006-telemetry.js';
 
 type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -15,6 +17,8 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['002-default-experiment', m002],
   ['003-registry', m003],
   ['004-jobs', m004],
+  ['005-serving', m005],
+  ['006-telemetry', m006],
 ];
 
 class InCodeMigrationProvider implements MigrationProvider {

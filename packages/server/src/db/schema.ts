@@ -1,6 +1,8 @@
 import type { Generated } from 'kysely';
 import type { RegistryTables } from './schema-registry.js';
 import type { JobTables } from './schema-jobs.js';
+import type { ServingTables } from './schema-serving.js';
+import type { TelemetryTables } from './schema-telemetry.js';
 
 /**
  * Kysely table types. One schema serves SQLite and PostgreSQL; booleans are stored as 0/1
@@ -143,7 +145,7 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string | null;
 }
 
-export interface Database extends RegistryTables, JobTables {
+export interface Database extends RegistryTables, JobTables, ServingTables, TelemetryTables {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
   runs: RunsTable;

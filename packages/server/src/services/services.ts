@@ -17,6 +17,9 @@ import type { RegistryServices } from './registry/index.js';
 import { createJobServices } from './pipelines/create-job-services.js';
 import type { JobServices } from './pipelines/create-job-services.js';
 import type { TaskExecutor } from './pipelines/task-executor.js';
+import { createServingServices } from './serving/index.js';
+import type { ServingServices } from './serving/index.js';
+import type { JobRunTracing } from '../telemetry/job-run-tracing.js';
 
 /** Everything the HTTP layer, the CLI and the workers call. */
 export interface Services {
@@ -26,6 +29,7 @@ export interface Services {
   artifacts: ArtifactService;
   registry: RegistryServices;
   pipelines: JobServices;
+  serving: ServingServices;
 }
 
 export interface ServiceDeps {
@@ -35,10 +39,16 @@ export interface ServiceDeps {
   logger: Logger;
   /** Injected so tests can pin time. */
   now?: () => number;
-  /** Runs job task attempts (worker/createTaskExecutor); without it this process runs no tasks. */
-  taskExecutor?: TaskExecutor;
+  /**
+   * Runs job task attempts (worker/createTaskExecutor); without it this process runs no tasks. A
+   * function receives the services built before the pipelines (registry, tracking…), which the
+   * in-process task types call.
+   */
+  taskExecutor?: TaskExecutor | ((services: Omit<Services, 'pipelines'>) => TaskExecutor);
   /** The URL task processes log to (MLFLOW_TRACKING_URI), known once the server listens. */
   trackingUri?: () => string | undefined;
+  /** Traces job runs (telemetry/JobRunTracer, made by the composition root). */
+  tracing?: JobRunTracing;
 }
 
 /** Wires stores into services. Called once by the composition root (and by test helpers). */
@@ -70,6 +80,19 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     getLoggedModel: (modelId) => loggedModels.get(modelId),
     webhooks: { onError: (err) => deps.logger.warn({ err }, 'webhook delivery failed') },
   });
+  const serving = createServingServices({
+    db: deps.db,
+    caps: deps.caps,
+    logger: deps.logger,
+    dataDir: deps.config.dataDir,
+    modelVersions: registry.modelVersions,
+    runs,
+    loggedModels,
+    artifacts,
+    now,
+  });
+  const built = { experiments, runs, loggedModels, artifacts, registry, serving };
+  const taskExecutor = typeof deps.taskExecutor === 'function' ? deps.taskExecutor(built) : deps.taskExecutor;
   const pipelines = createJobServices({
     db: deps.db,
     caps: deps.caps,
@@ -79,7 +102,8 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     dataDir: deps.config.dataDir,
     trackingUri: deps.trackingUri ?? (() => undefined),
     now,
-    ...(deps.taskExecutor ? { executor: deps.taskExecutor } : {}),
+    ...(taskExecutor ? { executor: taskExecutor } : {}),
+    ...(deps.tracing ? { runner: { tracing: deps.tracing } } : {}),
   });
-  return { experiments, runs, loggedModels, artifacts, registry, pipelines };
+  return { ...built, pipelines };
 }

@@ -12,6 +12,15 @@ const REDACT = [
   '*.secret',
   '*.connectionString',
   'backendStoreUri',
+  'req.headers.cookie',
+  'headers.cookie',
+  '*.apiKey',
+  '*.accessKey',
+  'applicationInsightsConnectionString',
+  '*.applicationInsightsConnectionString',
+  // A task's environment may hold credentials given through the project file.
+  'env',
+  '*.env',
 ];
 
 /** The one root logger of a process, made by the composition root and passed down. */

@@ -1,9 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { DbCaps } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import { createJobServices } from '../services/pipelines/create-job-services.js';
 import type { JobServices, JobServicesDeps } from '../services/pipelines/create-job-services.js';
 import type { TaskExecutor } from '../services/pipelines/task-executor.js';
+import type { RegistryServices } from '../services/registry/index.js';
+import type { ServingServices } from '../services/serving/index.js';
+import type { RunService } from '../services/tracking/run-service.js';
+import { JobRunStore } from '../stores/jobs/job-run-store.js';
 import { LocalProcessPool } from './local-process-pool.js';
-import { PENDING_TASK_TYPES, PendingTaskTypesExecutor } from './pending-task-types.js';
 import { RoutingExecutor } from './routing-executor.js';
+import { createTaskTypeExecutor, IN_PROCESS_TASK_TYPES, taskTypesNotWired } from './task-types/create-task-type-executor.js';
+import type { TaskTypeDeps } from './task-types/create-task-type-executor.js';
+import { RuntimeModelLoader } from './task-types/runtime-model-loader.js';
+import { ServingEndpointDeployer } from './task-types/serving-endpoint-deployer.js';
 
 export interface TaskExecutorOptions {
   /** Command tasks running at once in this process. Default: 4. */
@@ -12,12 +22,14 @@ export interface TaskExecutorOptions {
   killGraceMs?: number;
   /** Replaces the local process pool for command tasks (a PostgreSQL queue, Databricks). */
   commandExecutor?: TaskExecutor;
+  /** What evaluate/gate/promote/batch_score/deploy call; without it those tasks fail saying so. */
+  taskTypes?: TaskTypeDeps;
   now?: () => number;
 }
 
-/** The executor of this build: command tasks on the local process pool, the rest reported as pending. */
+/** The executor of this build: command tasks on the local process pool, the other types in this process. */
 export function createTaskExecutor(opts: TaskExecutorOptions = {}): RoutingExecutor {
-  const pending = new PendingTaskTypesExecutor();
+  const inProcess = opts.taskTypes ? createTaskTypeExecutor({ ...(opts.now ? { now: opts.now } : {}), ...opts.taskTypes }) : taskTypesNotWired();
   return new RoutingExecutor({
     command:
       opts.commandExecutor ??
@@ -26,8 +38,30 @@ export function createTaskExecutor(opts: TaskExecutorOptions = {}): RoutingExecu
         ...(opts.now ? { now: opts.now } : {}),
         ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
       }),
-    ...Object.fromEntries(PENDING_TASK_TYPES.map((t) => [t, pending])),
+    ...Object.fromEntries(IN_PROCESS_TASK_TYPES.map((t) => [t, inProcess])),
   });
+}
+
+/** The services a process already built, as the in-process task types need them. */
+export interface TaskTypeSources {
+  db: Kysely<Database>;
+  caps: DbCaps;
+  runs: RunService;
+  registry: Pick<RegistryServices, 'modelVersions'>;
+  /** The process's one model runtime (evaluate scores with what serving and batch use) and its endpoints. */
+  serving?: Pick<ServingServices, 'runtime' | 'endpoints'>;
+  batch?: TaskTypeDeps['batch'];
+}
+
+export function taskTypeDeps(s: TaskTypeSources): TaskTypeDeps {
+  const jobRuns = new JobRunStore(s.db, s.caps);
+  return {
+    modelVersions: s.registry.modelVersions,
+    runs: s.runs,
+    jobRuns: { get: (id) => jobRuns.get(id), taskRuns: (id) => jobRuns.taskRuns(id) },
+    ...(s.serving ? { models: new RuntimeModelLoader(s.serving.runtime), endpoints: new ServingEndpointDeployer(s.serving.endpoints) } : {}),
+    ...(s.batch ? { batch: s.batch } : {}),
+  };
 }
 
 export type PipelinesDeps = Omit<JobServicesDeps, 'executor'> & TaskExecutorOptions;

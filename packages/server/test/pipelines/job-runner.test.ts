@@ -216,7 +216,7 @@ jobs:
     await expect(h.jobs.repair(failed.jobRunId, { actor: null })).rejects.toThrow(/no failed or canceled tasks/);
   });
 
-  it('fails registry and serving task types with the reason, blocking dependants', async () => {
+  it('fails an evaluate task with a readable reason, blocking its gate and promotion', async () => {
     const jobs = await h.deploy(`
 project: { name: demo }
 jobs:
@@ -232,7 +232,7 @@ jobs:
     const run = await waitForRunEnd(h, (await h.jobs.runNow(jobs.gated!.jobId, { actor: null })).jobRunId);
     const { tasks, attempts } = await h.jobs.getRun(run.jobRunId);
     expect(tasks.map((t) => t.state)).toEqual(['FAILED', 'UPSTREAM_FAILED', 'UPSTREAM_FAILED']);
-    expect(attempts[0]).toMatchObject({ executor: 'pending', state: 'FAILED' });
-    expect(attempts[0]!.stateMessage).toMatch(/^task type 'evaluate' needs the model registry \(issue 3\)/);
+    expect(attempts[0]).toMatchObject({ executor: 'in-process', state: 'FAILED' });
+    expect(attempts[0]!.stateMessage).toMatch(/data_path .*d\.csv does not exist/);
   });
 });

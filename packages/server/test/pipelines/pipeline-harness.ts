@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/schema.js';
 import type { JobRecord, JobRunRecord } from '../../src/domain/pipelines/job-records.js';
 import { loadProject } from '../../src/domain/pipelines/project-parser.js';
 import { isTerminalJobRunState } from '../../src/domain/pipelines/run-states.js';
-import { createPipelines } from '../../src/worker/create-pipelines.js';
+import { createPipelines, taskTypeDeps } from '../../src/worker/create-pipelines.js';
 import type { Pipelines, PipelinesDeps } from '../../src/worker/create-pipelines.js';
 import { createServices } from '../../src/services/services.js';
 import type { Services } from '../../src/services/services.js';
@@ -42,6 +42,7 @@ export async function createHarness(store: { db: Kysely<Database>; caps: DbCaps;
       logger,
       dataDir,
       trackingUri: () => 'http://127.0.0.1:5999',
+      taskTypes: taskTypeDeps({ db: store.db, caps: store.caps, ...services }),
       ...opts,
       ...extra,
     });

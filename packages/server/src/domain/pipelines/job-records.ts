@@ -1,4 +1,4 @@
-import type { ExperimentSpec, JobSpec, ProjectSpec, WorkspaceSpec } from './project-model.js';
+import type { ExperimentSpec, JobSpec, ProjectSpec, ServingEndpointSpec, WorkspaceSpec } from './project-model.js';
 import type { AttemptState, AttemptTrigger, JobRunState, JobRunTrigger, TaskRunState } from './run-states.js';
 
 /**
@@ -14,12 +14,16 @@ export interface JobDefinition {
   job: JobSpec;
   experiment?: ExperimentSpec;
   workspace: WorkspaceSpec;
+  /** The serving endpoints its deploy tasks name (absent on definitions stored before deploy ran). */
+  servingEndpoints?: Record<string, ServingEndpointSpec>;
 }
 
 export function jobDefinitionOf(project: ProjectSpec, jobKey: string, projectDir: string): JobDefinition {
   const job = project.jobs[jobKey];
   if (!job) throw new Error(`project '${project.name}' has no job '${jobKey}'`);
   const experiment = job.experiment !== undefined ? project.experiments[job.experiment] : undefined;
+  const endpointKeys = job.tasks.flatMap((t) => (t.type === 'deploy' ? [t.deploy.endpoint] : []));
+  const servingEndpoints = Object.fromEntries(endpointKeys.flatMap((k) => (project.servingEndpoints[k] ? [[k, project.servingEndpoints[k]]] : [])));
   return {
     projectName: project.name,
     projectDir,
@@ -27,6 +31,7 @@ export function jobDefinitionOf(project: ProjectSpec, jobKey: string, projectDir
     workspace: project.workspace,
     ...(project.target !== undefined ? { target: project.target } : {}),
     ...(experiment ? { experiment } : {}),
+    ...(endpointKeys.length > 0 ? { servingEndpoints } : {}),
   };
 }
 

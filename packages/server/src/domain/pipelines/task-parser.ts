@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { FieldReader, readerFor } from './field-reader.js';
+import { EVALUATION_METRICS } from './evaluation-metric-names.js';
 import { GateRuleSyntaxError, parseGateRule } from './gate-rules.js';
 import { describeKind } from './located-yaml.js';
 import type { LocatedNode } from './located-yaml.js';
@@ -95,6 +96,14 @@ export function parseTask(node: LocatedNode, problems: ProblemList): ParsedTask 
 
 type Base = Omit<TaskSpec, 'type' | 'command' | 'evaluate' | 'gate' | 'promote' | 'batchScore' | 'deploy'>;
 
+/** Paths and model URIs of the in-process task types may hold `{{…}}` references too. */
+function collectTemplated(r: FieldReader, fields: readonly string[], templated: ParsedTask['templated']): void {
+  for (const f of fields) {
+    const n = r.node(f);
+    if (n?.kind === 'scalar' && typeof n.value === 'string') templated.push({ text: n.value, at: n.at });
+  }
+}
+
 function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: ParsedTask['templated']): TaskSpec | undefined {
   const problems = r.problems;
   switch (type) {
@@ -141,8 +150,18 @@ function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: Pa
       const targetColumn = r.string('target_column', { required: true });
       const modelType = r.oneOf('model_type', ['classifier', 'regressor'] as const, { required: true });
       const metrics = r.stringList('metrics') ?? [];
+      if (modelType) {
+        const known: readonly string[] = EVALUATION_METRICS[modelType];
+        const metricsNode = r.node('metrics');
+        metrics.forEach((m, i) => {
+          if (known.includes(m)) return;
+          const at = metricsNode?.kind === 'seq' ? (metricsNode.items[i]?.at ?? metricsNode.at) : r.source.at;
+          problems.add(at, `unknown ${modelType} metric '${m}' (known: ${known.join(', ')})`);
+        });
+      }
       checkModelUri(r, 'challenger_model_uri', challengerModelUri);
       checkModelUri(r, 'champion_model_uri', championModelUri);
+      collectTemplated(r, ['challenger_model_uri', 'champion_model_uri', 'data_path'], templated);
       if (!challengerModelUri || !dataPath || !targetColumn || !modelType) return undefined;
       return {
         ...base,
@@ -186,6 +205,7 @@ function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: Pa
       }
       if (!r.has('stage') && !r.has('alias')) problems.add(r.source.at, 'a promote task needs a stage, an alias, or both');
       const archiveExistingVersions = r.boolean('archive_existing_versions') ?? false;
+      collectTemplated(r, ['model_uri'], templated);
       if (!modelUri || (stage === undefined && alias === undefined)) return undefined;
       return { ...base, type, promote: { modelUri, archiveExistingVersions, ...(stage ? { stage } : {}), ...(alias ? { alias } : {}) } };
     }
@@ -196,6 +216,7 @@ function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: Pa
       const outputPath = r.string('output_path', { required: true });
       const outputFormat = r.oneOf('output_format', ['csv', 'jsonl'] as const) ?? 'csv';
       checkModelUri(r, 'model_uri', modelUri);
+      collectTemplated(r, ['model_uri', 'input_path', 'output_path'], templated);
       if (!modelUri || !inputPath || !outputPath) return undefined;
       return { ...base, type, batchScore: { modelUri, inputPath, outputPath, outputFormat } };
     }
@@ -204,6 +225,7 @@ function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: Pa
       const endpoint = r.string('endpoint', { required: true, hint: 'a key of serving_endpoints' });
       const modelUri = r.string('model_uri', { required: true });
       checkModelUri(r, 'model_uri', modelUri);
+      collectTemplated(r, ['model_uri'], templated);
       if (!endpoint || !modelUri) return undefined;
       return { ...base, type, deploy: { endpoint, modelUri } };
     }

@@ -13,6 +13,7 @@ export function registerRequestLog(app: FastifyInstance, logger: Logger): void {
     logger[level](
       {
         request_id: req.id,
+        trace_id: req.traceSpan?.spanContext().traceId,
         method: req.method,
         url: req.url,
         status,

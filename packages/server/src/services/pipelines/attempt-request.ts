@@ -45,6 +45,16 @@ export function buildAttemptRequest(input: {
     for (const [k, v] of Object.entries(task.command.env)) env[k] = sub(v);
     const command = typeof task.command.command === 'string' ? sub(task.command.command) : task.command.command.map(sub);
     resolved = { ...task, command: { ...task.command, command } };
+  } else if (task.type === 'evaluate') {
+    const e = task.evaluate;
+    resolved = { ...task, evaluate: { ...e, challengerModelUri: sub(e.challengerModelUri), dataPath: sub(e.dataPath), ...(e.championModelUri ? { championModelUri: sub(e.championModelUri) } : {}) } };
+  } else if (task.type === 'promote') {
+    resolved = { ...task, promote: { ...task.promote, modelUri: sub(task.promote.modelUri) } };
+  } else if (task.type === 'batch_score') {
+    const b = task.batchScore;
+    resolved = { ...task, batchScore: { ...b, modelUri: sub(b.modelUri), inputPath: sub(b.inputPath), outputPath: sub(b.outputPath) } };
+  } else if (task.type === 'deploy') {
+    resolved = { ...task, deploy: { ...task.deploy, modelUri: sub(task.deploy.modelUri) } };
   }
   if (input.trackingUri) env.MLFLOW_TRACKING_URI = input.trackingUri;
   if (def.workspace.registryUri) env.MLFLOW_REGISTRY_URI = def.workspace.registryUri;

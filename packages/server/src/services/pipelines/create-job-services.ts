@@ -28,7 +28,7 @@ export interface JobServicesDeps {
   /** Runs task attempts (worker/ builds the real one). Without it, attempts fail saying so. */
   executor?: TaskExecutor;
   now?: () => number;
-  runner?: Partial<Pick<JobRunnerDeps, 'ownerId' | 'tickIntervalMs' | 'staleAfterMs' | 'adoptOrphans'>>;
+  runner?: Partial<Pick<JobRunnerDeps, 'ownerId' | 'tickIntervalMs' | 'staleAfterMs' | 'adoptOrphans' | 'tracing'>>;
 }
 
 export interface JobServices {

@@ -9,6 +9,7 @@ import { classifyTaskOutcome, isTerminalTaskRunState } from '../../domain/pipeli
 import type { AttemptOutcomeState, AttemptTrigger, JobRunState, TaskRunState } from '../../domain/pipelines/run-states.js';
 import type { AttemptStore } from '../../stores/jobs/attempt-store.js';
 import type { JobRunStore, TaskRunPatch } from '../../stores/jobs/job-run-store.js';
+import type { JobRunTracing } from '../../telemetry/job-run-tracing.js';
 import type { AttemptHandle, TaskExecutor } from './task-executor.js';
 import { buildAttemptRequest } from './attempt-request.js';
 import type { JobRunTracking } from './job-run-tracking.js';
@@ -24,6 +25,7 @@ export interface DriverDeps {
   ownerId: string;
   now: () => number;
   logger: Logger;
+  tracing?: JobRunTracing;
 }
 
 interface ActiveAttempt {
@@ -148,6 +150,10 @@ export class JobRunDriver {
         const message = `the runner watching attempt ${last.attemptNumber} stopped (its process ended); marked lost on recovery`;
         const now = this.deps.now();
         await this.deps.attempts.finish(last.attemptId, { state: 'LOST', message, exitCode: null, signal: null, endTime: now });
+        this.deps.tracing?.recordLostAttempt(
+          { run: this.run, task: this.specs.get(key)!, attemptId: last.attemptId, attemptNumber: last.attemptNumber, trigger: last.trigger, startTime: last.startTime ?? last.queuedTime },
+          { state: 'LOST', message, endTime: now },
+        );
         await this.applyOutcome(key, { state: 'LOST', message, endTime: now }, attempts);
       } else {
         await this.applyOutcome(key, { state: last.state, message: last.stateMessage ?? '', endTime: last.endTime ?? this.deps.now() }, attempts);
@@ -191,7 +197,8 @@ export class JobRunDriver {
       });
       return;
     }
-    await this.update(key, { state: OUTCOME_TO_TASK[end.state], stateMessage: end.message, endTime: end.endTime });
+    // A failed task's result (a gate's per-rule decision) is kept too: it says why.
+    await this.update(key, { state: OUTCOME_TO_TASK[end.state], stateMessage: end.message, endTime: end.endTime, ...(end.result !== undefined ? { result: end.result } : {}) });
   }
 
   private async evaluate(): Promise<void> {
@@ -254,7 +261,9 @@ export class JobRunDriver {
     this.tasks.set(key, { ...tr, state: 'RUNNING', stateMessage: null, attemptCount: attemptNumber, startTime: tr.startTime ?? now, endTime: null, nextAttemptTime: null });
     // Awaited before the end is written, so an attempt's end never lands before its start.
     let markStarted: Promise<void> | undefined;
-    const handle = this.deps.executor.submit({ ...request, attemptId: attempt.attemptId }, (s) => {
+    const span = this.deps.tracing?.startAttempt({ run: this.run, task: spec, attemptId: attempt.attemptId, attemptNumber, trigger, startTime: now, trackingUri: this.deps.trackingUri });
+    const env = span ? { ...request.env, ...span.env } : request.env;
+    const handle = this.deps.executor.submit({ ...request, env, attemptId: attempt.attemptId }, (s) => {
       markStarted = this.deps.attempts.markStarted(attempt.attemptId, s.executorRef, s.startTime).catch((e: unknown) => {
         this.deps.logger.warn({ err: e, attempt_id: attempt.attemptId }, 'could not record attempt start');
       });
@@ -264,6 +273,7 @@ export class JobRunDriver {
       this.serial(async () => {
         if (markStarted) await markStarted;
         this.active.delete(key);
+        span?.end(outcome);
         if (this.detached) return;
         const recorded = await this.deps.attempts.finish(attempt.attemptId, {
           state: outcome.state,
@@ -293,6 +303,7 @@ export class JobRunDriver {
       (firstFailure ? `task '${firstFailure.taskKey}' ${firstFailure.state}: ${this.tasks.get(firstFailure.taskKey)!.stateMessage ?? ''}`.trim() : null);
     const now = this.deps.now();
     const ended = await this.deps.runs.finish(this.run.jobRunId, this.deps.ownerId, state, message, now);
+    if (ended) this.deps.tracing?.endRun(this.run, state, message, now);
     if (ended && this.run.mlflowRunId) {
       await this.deps.tracking.end(this.run.mlflowRunId, state, now).catch((e: unknown) => {
         this.deps.logger.warn({ err: e, job_run_id: this.run.jobRunId, run_id: this.run.mlflowRunId }, 'could not end the MLflow run');
@@ -314,6 +325,7 @@ export class JobRunDriver {
     let state: JobRunState = 'RUNNING';
     if (endRun && (await this.deps.runs.finish(this.run.jobRunId, this.deps.ownerId, 'FAILED', message, this.deps.now()).catch(() => false))) {
       state = 'FAILED';
+      this.deps.tracing?.endRun(this.run, state, message, this.deps.now());
     }
     this.resolveFinished(state);
   }

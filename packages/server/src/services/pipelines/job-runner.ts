@@ -9,6 +9,7 @@ import type { JobRunState, JobRunTrigger } from '../../domain/pipelines/run-stat
 import type { AttemptStore } from '../../stores/jobs/attempt-store.js';
 import type { JobRunStore } from '../../stores/jobs/job-run-store.js';
 import type { JobStore } from '../../stores/jobs/job-store.js';
+import type { JobRunTracing } from '../../telemetry/job-run-tracing.js';
 import type { TaskExecutor } from './task-executor.js';
 import { JobRunDriver } from './job-run-driver.js';
 import type { JobRunTracking } from './job-run-tracking.js';
@@ -37,6 +38,8 @@ export interface JobRunnerDeps {
    * A `modelyard run` in a terminal only drives its own run.
    */
   adoptOrphans?: boolean;
+  /** Traces job runs (a trace per run, a span per task attempt); without it nothing is traced. */
+  tracing?: JobRunTracing;
 }
 
 export interface TriggerInput {
@@ -119,7 +122,8 @@ export class JobRunner {
       trackingUri: this.deps.trackingUri(),
       ownerId: this.ownerId,
       now: this.now,
-      logger: this.deps.logger.child({ job_run_id: jobRunId, job_key: run.definition.job.key }),
+      logger: this.deps.logger.child({ job_run_id: jobRunId, job_key: run.definition.job.key, ...this.deps.tracing?.logFields(run) }),
+      ...(this.deps.tracing ? { tracing: this.deps.tracing } : {}),
     });
     this.drivers.set(jobRunId, driver);
     const jobId = run.jobId;

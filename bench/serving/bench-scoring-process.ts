@@ -1,0 +1,27 @@
+import Fastify from 'fastify';
+import { LocalFolderModelSource } from '../../packages/server/src/runtime/client-model-source.js';
+import { ModelRuntime } from '../../packages/server/src/runtime/model-runtime.js';
+import { startScoringServer } from '../../packages/server/src/serving/scoring-server.js';
+
+/**
+ * The server side of the serving benchmark, in its own process so the load generator does not
+ * share its event loop: the scoring server of `modelyard serve <folder>` and, in the same process,
+ * a bare Fastify app answering a small JSON body: the HTTP floor the scoring figures are set against.
+ * Prints `{"scoring": url, "hello": url}` once both listen.
+ */
+async function main(modelDir: string): Promise<void> {
+  const runtime = new ModelRuntime({ source: new LocalFolderModelSource() });
+  const scoring = await startScoringServer({ runtime, modelUri: modelDir, port: 0 });
+  const hello = Fastify();
+  hello.post('/hello', async () => ({ hello: 'world' }));
+  const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${JSON.stringify({ scoring: scoring.url, hello: helloUrl })}\n`);
+  process.once('SIGTERM', () => {
+    void Promise.all([scoring.close(), hello.close()]).then(() => process.exit(0));
+  });
+}
+
+main(process.argv[2] ?? '').catch((e: unknown) => {
+  process.stderr.write(`bench scoring process: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+export { FEATURES, TARGET, ZERO_MEANS_MISSING, cleansePima, loadPima } from './cleanse.js';
+export type { CleansedPima, PimaData } from './cleanse.js';
+export { splitPima } from './split.js';
+export type { SplitOptions } from './split.js';
+export { DEFAULT_TRAIN_OPTIONS, MODEL_KINDS, trainClassifier, trainParams } from './train.js';
+export type { ModelKind, TrainOptions } from './train.js';
+export { MIN_ROC_AUC, checkQualityBar, evaluateClassifier } from './evaluate.js';
+export type { ClassificationMetrics } from './evaluate.js';
+export { formatCsv, writeHoldoutCsv } from './holdout.js';
+export { REGISTERED_MODEL_NAME, datasetInput, publishModel } from './publish.js';
+export type { PublishInput, PublishedModel } from './publish.js';
+export { DEFAULT_DATA_PATH, DEFAULT_EXPERIMENT, DEFAULT_TEST_SIZE, runTraining } from './run-training.js';
+export type { TrainingOptions, TrainingResult } from './run-training.js';
+export { formatResult, parseCli } from './cli.js';

@@ -1,0 +1,14 @@
+export { CATEGORICAL_FEATURES, FEATURES, NUMERIC_FEATURES, TARGET, cleanseDiabetes, loadDiabetes, preprocessingSteps } from './cleanse.js';
+export type { CleansedDiabetes, DiabetesData } from './cleanse.js';
+export { splitDiabetes } from './split.js';
+export type { SplitOptions } from './split.js';
+export { DEFAULT_TRAIN_OPTIONS, trainParams, trainRegressor } from './train.js';
+export type { TrainOptions } from './train.js';
+export { MIN_R2, checkQualityBar, evaluateRegressor } from './evaluate.js';
+export type { RegressionMetrics } from './evaluate.js';
+export { formatCsv, writeHoldoutCsv } from './holdout.js';
+export { REGISTERED_MODEL_NAME, datasetInput, publishModel } from './publish.js';
+export type { PublishInput, PublishedModel } from './publish.js';
+export { BATCH_INPUT_PATH, DEFAULT_DATA_PATH, DEFAULT_EXPERIMENT, DEFAULT_TEST_SIZE, runTraining } from './run-training.js';
+export type { TrainingOptions, TrainingResult } from './run-training.js';
+export { formatResult, parseCli } from './cli.js';

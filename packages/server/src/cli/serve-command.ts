@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { Client } from '@modelyard/sdk';
+import { ClientModelSource } from '../runtime/client-model-source.js';
+import { ModelRuntime } from '../runtime/model-runtime.js';
+import { startScoringServer } from '../serving/scoring-server.js';
+import type { ScoringServer } from '../serving/scoring-server.js';
+import { createLogger } from '../telemetry/logger.js';
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  threads: string;
+  refreshSeconds: string;
+  inferenceLog?: string;
+  bodyLimitMb: string;
+  logLevel: string;
+}
+
+function positiveNumber(flag: string, value: string, allowZero = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${value}'`);
+  return n;
+}
+
+/** A URI whose target can move (an alias, a stage, latest) is worth re-resolving; a fixed version or folder is not. */
+function canMove(uri: string): boolean {
+  return /^models:/i.test(uri) && !/\/\d+\/?$/.test(uri) && !/^models:\/+m-/i.test(uri);
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve a model over HTTP with MLflow\'s scoring protocol (POST /invocations, GET /ping, /health, /version, /metrics); ' +
+        'the model URI may be models:/<name>@<alias>, models:/<name>/<stage|version>, runs:/<run_id>/<path> or a local folder. ' +
+        'Remote URIs are resolved against MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI.',
+    )
+    .argument('<model-uri>', 'the model to serve')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('-h, --host <host>', 'address to listen on', '127.0.0.1')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per model', '1')
+    .option('--refresh-seconds <s>', 'for an alias or stage URI: re-resolve this often and swap in a new version (0 = never)', '30')
+    .option('--inference-log <file>', 'append every request and response as a JSON line to this file')
+    .option('--body-limit-mb <mb>', 'largest request body accepted', '10')
+    .option('--log-level <level>', 'pino level', 'info')
+    .action(async (uri: string, flags: ServeFlags) => {
+      const port = positiveNumber('--port', flags.port, true);
+      const threads = positiveNumber('--threads', flags.threads);
+      const refreshSeconds = positiveNumber('--refresh-seconds', flags.refreshSeconds, true);
+      const bodyLimit = Math.round(positiveNumber('--body-limit-mb', flags.bodyLimitMb) * 1024 * 1024);
+      const logger = createLogger({ level: flags.logLevel });
+      const runtime = new ModelRuntime({ source: new ClientModelSource(new Client()), intraOpNumThreads: threads });
+      let server: ScoringServer;
+      try {
+        server = await startScoringServer({
+          runtime,
+          modelUri: uri,
+          host: flags.host,
+          port,
+          refreshMs: canMove(uri) ? refreshSeconds * 1000 : 0,
+          bodyLimit,
+          logger,
+          ...(flags.inferenceLog ? { inferenceLogPath: flags.inferenceLog } : {}),
+        });
+      } catch (e) {
+        throw new Error(`cannot serve '${uri}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      const model = server.slot.current;
+      logger.info({ uri, url: server.url, name: model?.name, version: model?.version }, 'scoring server listening');
+      process.stdout.write(`Serving ${uri}${model?.version ? ` (version ${model.version})` : ''} on ${server.url}\n`);
+      const stop = async () => {
+        await server.close();
+        await runtime.clear();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
