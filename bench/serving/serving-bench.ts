@@ -90,16 +90,24 @@ export async function benchServing(): Promise<void> {
     await load({ url: invocations, body: single, seconds: 2 });
     await load({ url: `${server.hello}/hello`, body: single, seconds: 1 });
 
-    const floor = await load({ url: `${server.hello}/hello`, body: single, seconds: 6 });
-    const served = await load({ url: invocations, body: single, seconds: 6 });
+    // Alternating rounds, best of each: on a shared machine a neighbour's burst then hits both sides alike.
+    const floors: LoadResult[] = [];
+    const serveds: LoadResult[] = [];
+    for (let round = 0; round < 3; round++) {
+      floors.push(await load({ url: `${server.hello}/hello`, body: single, seconds: 3 }));
+      serveds.push(await load({ url: invocations, body: single, seconds: 3 }));
+    }
+    const best = (rs: LoadResult[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const floor = best(floors);
+    const served = best(serveds);
     const paced = await load({ url: invocations, body: single, seconds: 6, rate: 1000, connections: 10 });
     const batched = await load({ url: invocations, body: batch, seconds: 6, connections: 4 });
 
     console.log('\nserving — random forest (50 trees, depth 10) on pima, single process, ONNX Runtime 1 thread');
     report([
-      { figure: 'HTTP floor: hello JSON, req/s', value: fmt(floor.perSecond), target: 'reference' },
+      { figure: 'HTTP floor: hello JSON, req/s (best of 3)', value: fmt(floor.perSecond), target: 'reference' },
       { figure: 'HTTP floor p50 / p99, ms', value: `${fmt(floor.p50Ms, 2)} / ${fmt(floor.p99Ms, 2)}` },
-      { figure: 'single-row /invocations, req/s', value: fmt(served.perSecond), target: '≥ 50% of the floor' },
+      { figure: 'single-row /invocations, req/s (best of 3)', value: fmt(served.perSecond), target: '≥ 50% of the floor' },
       { figure: 'single-row share of the floor', value: `${fmt((100 * served.perSecond) / floor.perSecond, 0)} %`, target: '≥ 50 %' },
       { figure: 'single-row p50 / p99 (saturated), ms', value: `${fmt(served.p50Ms, 2)} / ${fmt(served.p99Ms, 2)}` },
       { figure: 'single-row p50 / p99 at 1,000 req/s, ms', value: `${fmt(paced.p50Ms, 2)} / ${fmt(paced.p99Ms, 2)}`, target: 'p99 < 5 ms' },
@@ -107,7 +115,7 @@ export async function benchServing(): Promise<void> {
       { figure: 'batch of 1,000 rows, rows/s', value: fmt(batched.perSecond * 1000) },
       { figure: 'p50 / p99 per 1,000-row request, ms', value: `${fmt(batched.p50Ms, 1)} / ${fmt(batched.p99Ms, 1)}` },
     ]);
-    const failed = [floor, served, paced, batched].reduce((s, r) => s + r.errors + r.non2xx, 0);
+    const failed = [...floors, ...serveds, paced, batched].reduce((s, r) => s + r.errors + r.non2xx, 0);
     if (failed > 0) throw new Error(`${failed} benchmark requests failed`);
   } finally {
     await server.stop();

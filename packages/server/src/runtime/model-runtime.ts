@@ -1,5 +1,6 @@
 import { openModel } from '@modelyard/sdk';
 import type { Columns, MlModel, ModelInput, ModelSignature, OpenedModel, Prediction } from '@modelyard/sdk';
+import { RequestCoalescer } from './request-coalescer.js';
 
 /** A model URI resolved to a local folder holding its MLmodel file and ONNX graph. */
 export interface ResolvedModelFiles {
@@ -46,6 +47,11 @@ export interface LoadedRuntimeModel {
   /** Checks the input against the signature (ModelInputError naming the column) and runs the graph. */
   predict(input: ModelInput): Promise<Prediction>;
   predictColumns(columns: Columns, rows: number): Promise<Prediction>;
+  /**
+   * Like `predictColumns`, but runs together with the other requests of this event-loop turn on
+   * the same model (see RequestCoalescer): for servers answering many small concurrent requests.
+   */
+  predictCoalesced(columns: Columns, rows: number): Promise<Prediction>;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,7 @@ interface CacheEntry {
   files: ResolvedModelFiles;
   refs: number;
   cached: boolean;
+  coalescer?: RequestCoalescer;
 }
 
 /**
@@ -138,6 +145,7 @@ export class ModelRuntime {
       ...(isClassifier ? classLabelsOf(model.mlmodel) : {}),
       predict: (input) => model.predict(input),
       predictColumns: (columns, rows) => model.predictColumns(columns, rows),
+      predictCoalesced: (columns, rows) => (entry.coalescer ??= new RequestCoalescer((c, r) => model.predictColumns(c, r))).run(columns, rows),
       close: async () => {
         if (closed) return;
         closed = true;

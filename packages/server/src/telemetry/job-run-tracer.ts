@@ -62,6 +62,16 @@ export class JobRunTracer implements JobRunTracing {
   }
 
   startAttempt(input: AttemptTraceInput): AttemptTrace {
+    try {
+      return this.traceAttempt(input);
+    } catch (err) {
+      // Tracing never stops a task from running.
+      this.logger.warn({ err, job_run_id: input.run.jobRunId, task_key: input.task.taskKey }, 'could not start a task attempt span');
+      return { traceId: '', spanId: '', env: {}, end: () => {} };
+    }
+  }
+
+  private traceAttempt(input: AttemptTraceInput): AttemptTrace {
     const { traceId, rootSpanId } = jobRunTraceIds(input.run);
     const spanId = attemptSpanId(traceId, input.attemptId);
     const span = this.startAttemptSpan(input, traceId, rootSpanId, spanId);
@@ -83,10 +93,14 @@ export class JobRunTracer implements JobRunTracing {
   }
 
   recordLostAttempt(input: AttemptTraceInput, end: AttemptTraceEnd): void {
-    const { traceId, rootSpanId } = jobRunTraceIds(input.run);
-    const spanId = attemptSpanId(traceId, input.attemptId);
-    const span = this.startAttemptSpan(input, traceId, rootSpanId, spanId);
-    this.finishAttemptSpan(span, end, this.attemptLogger(input, traceId, spanId));
+    try {
+      const { traceId, rootSpanId } = jobRunTraceIds(input.run);
+      const spanId = attemptSpanId(traceId, input.attemptId);
+      const span = this.startAttemptSpan(input, traceId, rootSpanId, spanId);
+      this.finishAttemptSpan(span, end, this.attemptLogger(input, traceId, spanId));
+    } catch (err) {
+      this.logger.warn({ err, job_run_id: input.run.jobRunId, task_key: input.task.taskKey }, 'could not record a lost attempt span');
+    }
   }
 
   endRun(run: JobRunRecord, state: JobRunState, message: string | null, endTime: number): void {

@@ -12,6 +12,7 @@ import { LocalProcessPool } from './local-process-pool.js';
 import { RoutingExecutor } from './routing-executor.js';
 import { createTaskTypeExecutor, IN_PROCESS_TASK_TYPES, taskTypesNotWired } from './task-types/create-task-type-executor.js';
 import type { TaskTypeDeps } from './task-types/create-task-type-executor.js';
+import { BatchEngineScorer } from './task-types/batch-engine-scorer.js';
 import { RuntimeModelLoader } from './task-types/runtime-model-loader.js';
 import { ServingEndpointDeployer } from './task-types/serving-endpoint-deployer.js';
 
@@ -48,9 +49,8 @@ export interface TaskTypeSources {
   caps: DbCaps;
   runs: RunService;
   registry: Pick<RegistryServices, 'modelVersions'>;
-  /** The process's one model runtime (evaluate scores with what serving and batch use) and its endpoints. */
+  /** The process's one model runtime (evaluate and batch_score score with what serving uses) and its endpoints. */
   serving?: Pick<ServingServices, 'runtime' | 'endpoints'>;
-  batch?: TaskTypeDeps['batch'];
 }
 
 export function taskTypeDeps(s: TaskTypeSources): TaskTypeDeps {
@@ -59,8 +59,13 @@ export function taskTypeDeps(s: TaskTypeSources): TaskTypeDeps {
     modelVersions: s.registry.modelVersions,
     runs: s.runs,
     jobRuns: { get: (id) => jobRuns.get(id), taskRuns: (id) => jobRuns.taskRuns(id) },
-    ...(s.serving ? { models: new RuntimeModelLoader(s.serving.runtime), endpoints: new ServingEndpointDeployer(s.serving.endpoints) } : {}),
-    ...(s.batch ? { batch: s.batch } : {}),
+    ...(s.serving
+      ? {
+          models: new RuntimeModelLoader(s.serving.runtime),
+          endpoints: new ServingEndpointDeployer(s.serving.endpoints),
+          batch: new BatchEngineScorer(s.serving.runtime),
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,11 @@ import { ModelInputError, onnxFlavors, signatureFromSchemas, utcTimeCreated, wri
 import { ModelRuntime } from '../../src/runtime/model-runtime.js';
 import type { ModelSource, ResolvedModelFiles } from '../../src/runtime/model-runtime.js';
 import { ModelSlot } from '../../src/runtime/model-slot.js';
+import { RequestCoalescer } from '../../src/runtime/request-coalescer.js';
 import { TrafficRouter } from '../../src/services/serving/traffic-router.js';
 import { pimaFrame, trainClassifier } from './serving-fixtures.js';
+
+const FOREIGN_ONNX = '/usr/share/libonnx-testdata/data/simple/test_single_relu_model/model.onnx';
 
 /** A source over local folders that counts resolves; `versions` maps a URI to the folder it names now. */
 class FolderSource implements ModelSource {
@@ -87,6 +90,59 @@ describe('ModelRuntime and ModelSlot', () => {
     await expect(inFlight.model.predict(rows.toRecords())).rejects.toThrow();
     slot.clear();
     expect(slot.current).toBeUndefined();
+  });
+
+  it('coalesces concurrent requests into one run with the same answers, and a bad request fails alone', async () => {
+    const runtime = new ModelRuntime({ source: new FolderSource(new Map([['1', { dir: folders[0]!, version: '1' }]])) });
+    const model = await runtime.load('1');
+    const records = pimaFrame().drop(['Outcome']).head(30).toRecords();
+    const toColumns = (rs: Array<Record<string, unknown>>) => new Map(Object.keys(rs[0]!).map((k) => [k, rs.map((r) => r[k])]));
+    const alone = await Promise.all(records.map((r) => model.predictColumns(toColumns([r]), 1)));
+    const together = await Promise.allSettled([
+      ...records.map((r) => model.predictCoalesced(toColumns([r]), 1)),
+      model.predictCoalesced(toColumns([{ ...records[0], Glucose: 'high' }]), 1),
+      model.predictCoalesced(toColumns(records.slice(0, 3)), 3),
+    ]);
+    together.slice(0, 30).forEach((t, i) => {
+      expect(t.status).toBe('fulfilled');
+      expect((t as PromiseFulfilledResult<{ predictions: unknown[] }>).value).toEqual(alone[i]);
+    });
+    expect(together[30]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/column 'Glucose' expects double/) }) });
+    expect((together[31] as PromiseFulfilledResult<{ predictions: unknown[] }>).value.predictions).toEqual(alone.slice(0, 3).flatMap((a) => a.predictions));
+    // Merged means one onnxruntime run for all of them.
+    let runs = 0;
+    const coalescer = new RequestCoalescer((c, n) => {
+      runs++;
+      return model.predictColumns(c, n);
+    });
+    const merged = await Promise.all(records.map((r) => coalescer.run(toColumns([r]), 1)));
+    expect(runs).toBe(1);
+    // A batched run may differ from single-row runs in the last float32 bit (vectorised kernels).
+    merged.forEach((m, i) => {
+      expect(m.predictions).toEqual(alone[i]!.predictions);
+      m.probabilities!.forEach((row, r) => row.forEach((p, k) => expect(Math.abs(p - alone[i]!.probabilities![r]![k]!)).toBeLessThan(1e-6)));
+    });
+    await model.close();
+    await runtime.clear();
+  });
+
+  it.skipIf(!existsSync(FOREIGN_ONNX) && process.env.CI !== 'true')('stops coalescing for a graph with a fixed batch size (needs libonnx-testdata)', async () => {
+    const folder = join(dir, 'relu');
+    mkdirSync(folder);
+    copyFileSync(FOREIGN_ONNX, join(folder, 'model.onnx'));
+    writeFileSync(
+      join(folder, 'MLmodel'),
+      writeMlmodel({ artifactPath: 'model', flavors: onnxFlavors('1.12.0'), modelUuid: 'r', utcTimeCreated: utcTimeCreated(), signature: { inputs: [{ name: 'a', type: 'double' }, { name: 'b', type: 'double' }] } }),
+    );
+    const runtime = new ModelRuntime({ source: new FolderSource(new Map([['relu', { dir: folder, version: '1' }]])) });
+    const model = await runtime.load('relu');
+    const row = (a: number, b: number) => new Map<string, unknown[]>([['a', [a]], ['b', [b]]]);
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all([model.predictCoalesced(row(-1, 2), 1), model.predictCoalesced(row(3, -4), 1)]);
+      expect(answers.map((a) => a.predictions)).toEqual([[[0, 2]], [[3, 0]]]);
+    }
+    await model.close();
+    await runtime.clear();
   });
 
   it('routes traffic exactly by percentage and falls back to a loaded served model', () => {

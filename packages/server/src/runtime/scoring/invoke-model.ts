@@ -57,7 +57,7 @@ export async function invokeModel(ctx: InvocationContext, contentType: string | 
     } else {
       input = parseScoringRequest(scoringFormatOf(contentType), body, model.signature?.inputs);
       if (input.rows === 0) throw new ModelInputError('the request has no rows to score');
-      const result = await model.predictColumns(input.columns, input.rows);
+      const result = await model.predictCoalesced(input.columns, input.rows);
       predictions = result.predictions;
       const wantProbabilities = input.params?.probabilities === true || input.params?.predict_proba === true;
       payload = JSON.stringify(

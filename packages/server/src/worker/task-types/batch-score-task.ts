@@ -10,10 +10,18 @@ export interface BatchScoreRequest {
   outputPath: string;
   outputFormat: 'csv' | 'jsonl';
   signal?: AbortSignal;
+  /** Record the scoring job as an MLflow run (a child of the job run's run), through this tracking server. */
+  mlflow?: { trackingUri: string; experimentId?: string; runName: string; tags: Record<string, string> };
 }
 
 export interface BatchScoreSummary {
+  /** Rows written with a prediction. */
   rows: number;
+  /** Rows that failed validation (in the rejects file). */
+  rejectedRows?: number;
+  rejectsPath?: string;
+  /** The scoring job's MLflow run. */
+  runId?: string;
   outputPath: string;
   /** The registered version scored with, when the URI named one. */
   modelName?: string;
@@ -33,15 +41,38 @@ export interface BatchScoreResult extends BatchScoreSummary {
 
 /** Scores a file with the batch engine in this process (one ONNX path for batch and serving). */
 export function batchScoreTask(deps: { batch: BatchScorer }): TaskHandler {
-  return async ({ request, log, signal }) => {
+  return async ({ request, log, signal, actor }) => {
     if (request.task.type !== 'batch_score') throw new Error(`the batch_score handler got a '${request.task.type}' task`);
     const spec = request.task.batchScore;
     const inputPath = projectPath(request.projectDir, spec.inputPath);
     const outputPath = projectPath(request.projectDir, spec.outputPath);
     await mkdir(dirname(outputPath), { recursive: true });
-    const summary = await deps.batch.score({ modelUri: spec.modelUri, inputPath, outputPath, outputFormat: spec.outputFormat, signal });
+    const env = request.env;
+    const summary = await deps.batch.score({
+      modelUri: spec.modelUri,
+      inputPath,
+      outputPath,
+      outputFormat: spec.outputFormat,
+      signal,
+      ...(env.MLFLOW_TRACKING_URI
+        ? {
+            mlflow: {
+              trackingUri: env.MLFLOW_TRACKING_URI,
+              ...(env.MLFLOW_EXPERIMENT_ID ? { experimentId: env.MLFLOW_EXPERIMENT_ID } : {}),
+              runName: request.taskKey,
+              tags: {
+                'modelyard.job_run_id': String(request.jobRunId),
+                'modelyard.task_key': request.taskKey,
+                'mlflow.user': actor,
+                ...(env.MLFLOW_RUN_ID ? { 'mlflow.parentRunId': env.MLFLOW_RUN_ID } : {}),
+              },
+            },
+          }
+        : {}),
+    });
     const model = summary.modelName !== undefined ? `${summary.modelName} v${summary.modelVersion}` : spec.modelUri;
-    const message = `scored ${summary.rows} rows of ${inputPath} with ${model} → ${summary.outputPath}`;
+    const rejected = summary.rejectedRows ? `; ${summary.rejectedRows} rejected → ${summary.rejectsPath ?? 'the rejects file'}` : '';
+    const message = `scored ${summary.rows} rows of ${inputPath} with ${model} → ${summary.outputPath}${rejected}`;
     await log(message);
     const result: BatchScoreResult = { kind: 'batch_score', modelUri: spec.modelUri, inputPath, ...summary };
     return { message, result };

@@ -1,0 +1,14 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { rmSync } from 'node:fs';
+rmSync('/tmp/batchx/w5.duckdb', { force: true });
+const inst = await DuckDBInstance.create('/tmp/batchx/w5.duckdb', { memory_limit: '512MB' });
+const c = await inst.connect();
+const time = async (label: string, sql: string) => { const t = performance.now(); await c.run(sql); console.log(label, (performance.now() - t).toFixed(0), 'ms'); };
+await time('load in', `CREATE TABLE i AS SELECT * FROM read_csv('/tmp/batchx/1m.csv')`);
+await time('load p', `CREATE TABLE p AS SELECT (i % 2)::BIGINT prediction, random() p0, random() p1 FROM range(1000000) t(i)`);
+await time('i -> csv', `COPY i TO '/tmp/batchx/o.csv'`);
+await time('i pj p -> csv', `COPY (SELECT i.*, p.* FROM i POSITIONAL JOIN p) TO '/tmp/batchx/o.csv'`);
+await time('i pj p -> pq', `COPY (SELECT i.*, p.* FROM i POSITIONAL JOIN p) TO '/tmp/batchx/o.parquet'`);
+await time('i join rowid p -> csv', `COPY (SELECT i.*, p.* FROM i JOIN p ON i.rowid = p.rowid ORDER BY i.rowid) TO '/tmp/batchx/o.csv'`);
+await time('p -> csv', `COPY p TO '/tmp/batchx/o.csv'`);
+await time('p float -> csv', `COPY (SELECT prediction, p0::FLOAT, p1::FLOAT FROM p) TO '/tmp/batchx/o.csv'`);

@@ -1,0 +1,11 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { rmSync } from 'node:fs';
+rmSync('/tmp/batchx/w6.duckdb', { force: true });
+const inst = await DuckDBInstance.create('/tmp/batchx/w6.duckdb', { memory_limit: '512MB' });
+const c = await inst.connect();
+const time = async (label: string, sql: string) => { const t = performance.now(); const r = await c.runAndReadAll(sql); console.log(label, (performance.now() - t).toFixed(0), 'ms', String(r.getRowsJS()[0] ?? []).slice(0, 100)); };
+await time('stage 10m pq', `CREATE TABLE i AS SELECT * FROM read_parquet('/tmp/batchx/10m.parquet')`);
+await time('count range 256k at 9M', `SELECT count(*), min(id), max(id) FROM i WHERE rowid >= 9000000 AND rowid < 9262144`);
+await time('count all', `SELECT count(*) FROM i WHERE Glucose > 100`);
+await time('explain', `EXPLAIN SELECT * FROM i WHERE rowid >= 9000000 AND rowid < 9262144`);
+await time('stage 1m csv', `CREATE TABLE j AS SELECT * FROM read_csv('/tmp/batchx/1m.csv')`);

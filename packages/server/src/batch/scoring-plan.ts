@@ -1,0 +1,129 @@
+import { isNumericType } from '@modelyard/sdk';
+import type { ColumnSpec, ColumnType } from '@modelyard/sdk';
+import { InvalidParameterError } from '../errors.js';
+import type { InputFormat } from './input-source.js';
+import { sqlIdent, sqlString } from './sql.js';
+
+/** A column of the input as DuckDB describes it. */
+export interface SourceColumn {
+  name: string;
+  type: string;
+}
+
+/** How a model input is fed: numbers through one Float64 view, text and booleans value by value. */
+export type FeatureKind = 'number' | 'string' | 'boolean';
+
+export interface PlannedFeature {
+  name: string;
+  kind: FeatureKind;
+}
+
+/**
+ * The two reads of one job over the same source. Both compute `__rejected` (BOOLEAN, never NULL)
+ * with the same expression, so they agree row for row.
+ */
+export interface ScoringPlan {
+  /** Read as text by the CSV reader so a bad cell rejects its row instead of the whole file. */
+  varcharColumns: string[];
+  /** Names of the input columns kept in the output, in order. */
+  outputColumns: string[];
+  features: PlannedFeature[];
+  /** What is staged for the output: the kept input columns, `__reject_reason` (NULL when fine), `__rejected`. */
+  outputSelect: string;
+  /**
+   * What the model is fed: one column per model input (numbers as DOUBLE with missing values as
+   * NaN, the SDK's convention), then `__rejected` at `rejectedIndex`.
+   */
+  featureSelect: string;
+  rejectedIndex: number;
+}
+
+/** Columns batch scoring adds; an input column with one of these names would be ambiguous. */
+export const RESULT_COLUMNS = ['prediction', 'model_name', 'model_version', 'scored_at'] as const;
+export const PROBABILITY_PREFIX = 'probability_';
+
+const DUCKDB_TYPE: Partial<Record<ColumnType, string>> = {
+  double: 'DOUBLE',
+  float: 'FLOAT',
+  long: 'BIGINT',
+  integer: 'INTEGER',
+  boolean: 'BOOLEAN',
+  string: 'VARCHAR',
+};
+
+const NUMERIC_SQL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/i;
+
+export function planScoring(opts: {
+  format: InputFormat;
+  source: readonly SourceColumn[];
+  inputs: readonly ColumnSpec[];
+  idColumns?: readonly string[] | undefined;
+}): ScoringPlan {
+  const byName = new Map(opts.source.map((c) => [c.name, c]));
+  const have = opts.source.map((c) => c.name).join(', ');
+  for (const spec of opts.inputs) {
+    if (!DUCKDB_TYPE[spec.type]) throw new InvalidParameterError(`model input '${spec.name}' has type ${spec.type}, which batch scoring does not read; supported: ${Object.keys(DUCKDB_TYPE).join(', ')}`);
+    if (!byName.has(spec.name) && spec.required !== false) {
+      throw new InvalidParameterError(`the input has no column '${spec.name}' (${spec.type}), which the model requires; the input has: ${have}`);
+    }
+  }
+  const ids = opts.idColumns && opts.idColumns.length > 0 ? [...opts.idColumns] : undefined;
+  for (const id of ids ?? []) if (!byName.has(id)) throw new InvalidParameterError(`--id-column '${id}' is not a column of the input; the input has: ${have}`);
+  const outputColumns = ids ?? opts.source.map((c) => c.name);
+  const clash = outputColumns.find((c) => (RESULT_COLUMNS as readonly string[]).includes(c) || c.startsWith(PROBABILITY_PREFIX));
+  if (clash) throw new InvalidParameterError(`the input already has a column '${clash}', which batch scoring adds; keep only other columns with --id-column, or rename it`);
+
+  const present = opts.inputs.filter((s) => byName.has(s.name));
+  // CSV cells are text: read every non-text model input as text and convert it here, row by row.
+  const varcharColumns = opts.format === 'csv' ? present.filter((s) => s.type !== 'string').map((s) => s.name) : [];
+  const textual = new Set(varcharColumns);
+  for (const s of present) if (byName.get(s.name)!.type.toUpperCase() === 'VARCHAR') textual.add(s.name);
+
+  const specOf = new Map(opts.inputs.map((s) => [s.name, s]));
+  const outputExprs = outputColumns.map((name) => {
+    const spec = specOf.get(name);
+    // Model inputs read as text are written with the type the signature declares.
+    return spec && varcharColumns.includes(name) ? `TRY_CAST(${sqlIdent(name)} AS ${DUCKDB_TYPE[spec.type]}) AS ${sqlIdent(name)}` : sqlIdent(name);
+  });
+
+  const problems: string[] = [];
+  const features: PlannedFeature[] = [];
+  const featureExprs = opts.inputs.map((spec, j) => {
+    const col = sqlIdent(spec.name);
+    const alias = sqlIdent(`__f${j}`);
+    if (!byName.has(spec.name)) {
+      features.push({ name: spec.name, kind: kindOf(spec.type) });
+      return spec.type === 'string' ? `NULL::VARCHAR AS ${alias}` : isNumericType(spec.type) ? `'NaN'::DOUBLE AS ${alias}` : `NULL::BOOLEAN AS ${alias}`;
+    }
+    const kind = kindOf(spec.type);
+    features.push({ name: spec.name, kind });
+    if (kind === 'string') return `CAST(${col} AS VARCHAR) AS ${alias}`;
+    const target = kind === 'number' ? 'DOUBLE' : 'BOOLEAN';
+    const sourceType = byName.get(spec.name)!.type;
+    const converts = textual.has(spec.name) || !NUMERIC_SQL.test(sourceType);
+    if (converts) {
+      // A blank cell is a missing value (NaN for the model's imputer), not a bad one.
+      problems.push(
+        `CASE WHEN NULLIF(trim(CAST(${col} AS VARCHAR)), '') IS NOT NULL AND TRY_CAST(${col} AS ${target}) IS NULL ` +
+          `THEN format('column ''{}'' expects {} values, got ''{}''', ${sqlString(spec.name)}, ${sqlString(spec.type)}, CAST(${col} AS VARCHAR)) END`,
+      );
+    }
+    const value = converts ? `TRY_CAST(${col} AS ${target})` : `CAST(${col} AS ${target})`;
+    return kind === 'number' ? `COALESCE(${value}, 'NaN'::DOUBLE) AS ${alias}` : `${value} AS ${alias}`;
+  });
+  const reason = problems.length === 0 ? 'NULL::VARCHAR' : problems.length === 1 ? problems[0]! : `NULLIF(concat_ws('; ', ${problems.join(', ')}), '')`;
+  const rejected = problems.length === 0 ? 'false AS "__rejected"' : `(${reason}) IS NOT NULL AS "__rejected"`;
+  return {
+    varcharColumns,
+    outputColumns,
+    features,
+    outputSelect: [...outputExprs, `${reason} AS "__reject_reason"`, rejected].join(', '),
+    featureSelect: [...featureExprs, rejected].join(', '),
+    rejectedIndex: features.length,
+  };
+}
+
+function kindOf(type: ColumnType): FeatureKind {
+  if (isNumericType(type)) return 'number';
+  return type === 'boolean' ? 'boolean' : 'string';
+}

@@ -1,0 +1,40 @@
+import { Client } from '@modelyard/sdk';
+import { scoreBatch } from '../../batch/score-batch.js';
+import type { ModelRuntime } from '../../runtime/model-runtime.js';
+import type { BatchScoreRequest, BatchScoreSummary, BatchScorer } from './batch-score-task.js';
+
+/** The batch engine (batch/score-batch.ts) on the process's shared model runtime. */
+export class BatchEngineScorer implements BatchScorer {
+  constructor(private readonly runtime: ModelRuntime) {}
+
+  async score(request: BatchScoreRequest): Promise<BatchScoreSummary> {
+    const m = request.mlflow;
+    const result = await scoreBatch({
+      modelUri: request.modelUri,
+      inputPath: request.inputPath,
+      outputPath: request.outputPath,
+      outputFormat: request.outputFormat,
+      runtime: this.runtime,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(m
+        ? {
+            tracking: {
+              client: new Client({ trackingUri: m.trackingUri, env: {} }),
+              ...(m.experimentId ? { experimentId: m.experimentId } : {}),
+              runName: m.runName,
+              tags: m.tags,
+            },
+          }
+        : {}),
+    });
+    return {
+      rows: result.scoredRows,
+      outputPath: result.outputPath,
+      ...(result.rejectedRows > 0 ? { rejectedRows: result.rejectedRows } : {}),
+      ...(result.rejectsPath ? { rejectsPath: result.rejectsPath } : {}),
+      ...(result.runId ? { runId: result.runId } : {}),
+      ...(result.modelName !== undefined ? { modelName: result.modelName } : {}),
+      ...(result.modelVersion !== undefined ? { modelVersion: Number(result.modelVersion) } : {}),
+    };
+  }
+}
