@@ -5,6 +5,7 @@ import { benchPipelines } from './pipelines/pipelines-bench.js';
 import { benchUi } from './ui/ui-bench.js';
 import { benchServing } from './serving/serving-bench.js';
 import { benchLearn } from './learn/learn-bench.js';
+import { benchBatch } from './batch/batch-bench.js';
 
 /**
  * `npm run bench`: every benchmark, printing its figures beside the targets. Benchmarks never
@@ -26,6 +27,7 @@ const groups: Record<string, () => Promise<void>> = {
   pipelines: () => benchPipelines(),
   serving: () => benchServing(),
   learn: () => benchLearn(),
+  batch: () => benchBatch(),
 };
 
 async function main(): Promise<void> {

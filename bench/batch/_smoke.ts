@@ -5,7 +5,7 @@ const [input, output, threads] = process.argv.slice(2);
 const runtime = new ModelRuntime({ source: new LocalFolderModelSource(), intraOpNumThreads: Number(threads ?? 1) });
 let peak = 0; const iv = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
 const t = performance.now();
-const r = await scoreBatch({ modelUri: '/tmp/batchx/rf', inputPath: input!, outputPath: output!, runtime });
+const r = await scoreBatch({ modelUri: '/tmp/batchx/rf', inputPath: input!, outputPath: output!, runtime, ...(process.env.DT ? { threads: Number(process.env.DT) } : {}), ...(process.env.SEG ? { segmentRows: Number(process.env.SEG) } : {}), ...(process.env.BS ? { batchSize: Number(process.env.BS) } : {}) });
 clearInterval(iv);
 console.log(JSON.stringify(r), ((performance.now() - t) / 1000).toFixed(2), 's', (peak / 1e6).toFixed(0), 'MB');
 await runtime.clear();

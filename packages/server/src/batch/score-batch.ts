@@ -107,7 +107,7 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
       try {
         counts = await withDuckDb(work, opts, async (conns) => {
           const source = await describe(conns.read, readSql(input));
-          const plan = planScoring({ format: input.format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns });
+          const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns });
           const from = readSql(input, plan.varcharColumns);
           // The output's input columns are staged by DuckDB alone (in parallel, never through
           // JavaScript values) while the model inputs are streamed to the model: two reads of the
@@ -126,7 +126,7 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
               metaColumns: metaColumns(model.name ?? opts.modelUri, model.version, startedAt),
               segmentRows: positive('segmentRows', opts.segmentRows ?? 262_144),
             },
-            join(work, `output-text.${extensionOf(format)}`),
+            join(work, `output-parts.${extensionOf(format)}`),
           );
           const fromSignature = layoutFromSignature(model);
           if (fromSignature) segments.setLayout(fromSignature);
@@ -188,9 +188,11 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
       await model.close();
     }
   } catch (e) {
-    await log?.tags({ 'modelyard.error': String(e instanceof Error ? e.message : e).slice(0, 4000) }).catch(() => undefined);
+    // A cancelled job surfaces as whatever was running (often DuckDB's "Interrupted"): report the cancellation.
+    const error: unknown = opts.signal?.aborted ? (opts.signal.reason ?? e) : e;
+    await log?.tags({ 'modelyard.error': String(error instanceof Error ? error.message : error).slice(0, 4000) }).catch(() => undefined);
     await log?.end(opts.signal?.aborted ? 'KILLED' : 'FAILED').catch(() => undefined);
-    throw e;
+    throw error;
   }
 }
 
@@ -214,7 +216,8 @@ async function withDuckDb<T>(work: string, opts: ScoreBatchOptions, fn: (c: Conn
     preserve_insertion_order: 'true',
   };
   if (opts.threads !== undefined) config.threads = String(positive('threads', opts.threads));
-  const instance = await DuckDBInstance.create(join(work, 'scoring.duckdb'), config);
+  // In memory with a spill folder: nothing is checkpointed to a file that is deleted anyway.
+  const instance = await DuckDBInstance.create(':memory:', config);
   const conns: Connections = { read: await instance.connect(), stage: await instance.connect(), append: await instance.connect(), write: await instance.connect() };
   const interrupt = () => Object.values(conns).forEach((c) => c.interrupt());
   opts.signal?.addEventListener('abort', interrupt, { once: true });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Prediction } from '@modelyard/sdk';
 import { copyOptions, extensionOf, TextPartConcatenator } from './output-files.js';
+import { ParquetPartConcatenator } from './parquet-concat.js';
 import type { OutputFormat } from './output-files.js';
 import { appendPredictions, predictionTableSql } from './prediction-columns.js';
 import type { PredictionLayout } from './prediction-columns.js';
@@ -38,22 +39,23 @@ interface Segment {
  * The output side of a job. Predictions go into one DuckDB table per segment; when a segment is
  * full, its part file (staged input rows joined by position with their predictions) is written
  * by `writeConn` while the next segment is scored: ONNX Runtime holds the main thread, DuckDB
- * writes on its own. One part is in flight at a time, which bounds what a job holds.
+ * writes on its own. One part is in flight at a time, which bounds what a job holds. Finished
+ * parts are appended to the output file as they come (CSV and JSON lines byte for byte, Parquet
+ * row group by row group), so nothing is re-encoded at the end.
  */
 export class ScoredSegments {
   private segment: Segment | undefined;
   private layout: PredictionLayout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private readonly parts: string[] = [];
-  private readonly text: TextPartConcatenator | undefined;
+  private readonly output: TextPartConcatenator | ParquetPartConcatenator;
   private nextIndex = 0;
   private offset = 0;
 
   constructor(
     private readonly opts: ScoredSegmentsOptions,
-    textOutputPath: string,
+    partsOutputPath: string,
   ) {
-    this.text = opts.format === 'parquet' ? undefined : new TextPartConcatenator(textOutputPath);
+    this.output = opts.format === 'parquet' ? new ParquetPartConcatenator(partsOutputPath) : new TextPartConcatenator(partsOutputPath);
   }
 
   /** Fixes the prediction columns (the first call wins); must precede the first `append`. */
@@ -83,14 +85,8 @@ export class ScoredSegments {
     if (this.segment) await this.closeSegment();
     await this.writing;
     const w = this.opts.writeConn;
-    if (this.text) {
-      await this.text.close();
-      await rename(this.text.path, outputPath);
-    } else if (this.parts.length === 1) {
-      await rename(this.parts[0]!, outputPath);
-    } else {
-      await w.run(`COPY (SELECT * FROM read_parquet([${this.parts.map(sqlString).join(', ')}])) TO ${sqlString(outputPath)} ${copyOptions('parquet')}`);
-    }
+    await this.output.close();
+    await rename(this.output.path, outputPath);
     if (rejectedRows === 0) return;
     const cols = this.opts.plan.outputColumns.map(sqlIdent).join(', ');
     await w.run(
@@ -101,7 +97,7 @@ export class ScoredSegments {
 
   /** Stops writing (the job failed or was cancelled); the caller removes the work folder. */
   async abort(): Promise<void> {
-    this.text?.destroy();
+    this.output.destroy();
     await this.writing.catch(() => undefined);
   }
 
@@ -136,8 +132,7 @@ export class ScoredSegments {
         `TO ${sqlString(part)} ${copyOptions(format, seg.index === 0)}`,
     );
     await w.run(`DROP TABLE ${sqlIdent(predictionTable(seg.index))}`);
-    if (this.text) await this.text.append(part);
-    else this.parts.push(part);
+    await this.output.append(part);
   }
 }
 

@@ -55,6 +55,8 @@ const NUMERIC_SQL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLIN
 
 export function planScoring(opts: {
   format: InputFormat;
+  /** CSV to CSV keeps the model inputs' text as it was; other outputs get the signature's types. */
+  outputFormat: 'csv' | 'parquet' | 'jsonl';
   source: readonly SourceColumn[];
   inputs: readonly ColumnSpec[];
   idColumns?: readonly string[] | undefined;
@@ -82,8 +84,9 @@ export function planScoring(opts: {
   const specOf = new Map(opts.inputs.map((s) => [s.name, s]));
   const outputExprs = outputColumns.map((name) => {
     const spec = specOf.get(name);
-    // Model inputs read as text are written with the type the signature declares.
-    return spec && varcharColumns.includes(name) ? `TRY_CAST(${sqlIdent(name)} AS ${DUCKDB_TYPE[spec.type]}) AS ${sqlIdent(name)}` : sqlIdent(name);
+    // Model inputs read as text are written with the type the signature declares, except into
+    // CSV, where the text is kept as it was (and formatting float64 again costs DuckDB seconds per 1M rows).
+    return spec && varcharColumns.includes(name) && opts.outputFormat !== 'csv' ? `TRY_CAST(${sqlIdent(name)} AS ${DUCKDB_TYPE[spec.type]}) AS ${sqlIdent(name)}` : sqlIdent(name);
   });
 
   const problems: string[] = [];

@@ -4,6 +4,7 @@ import { registerDbCommand } from './db-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerScoreCommand } from './score-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTracesCommand } from './traces-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerJobsCommand(program);
   registerServeCommand(program);
+  registerScoreCommand(program);
   registerModelsCommand(program);
   registerTracesCommand(program);
   return program;

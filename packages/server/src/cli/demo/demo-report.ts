@@ -42,7 +42,7 @@ export interface DemoReport {
   serverUrl: string;
   runs: DemoRun[];
   models: Array<{ name: string; versions: DemoVersion[] }>;
-  gates: Array<{ task: string; state: string; passed: boolean; summary: string; challenger: string; champion: string }>;
+  gates: Array<{ task: string; state: string; passed: boolean; summary: string; challenger: string; champion: string; rules: Array<{ rule: string; passed: boolean; reason: string }> }>;
   scoring: Array<{ task: string; state: string; outputPath?: string; rows?: number; model?: string; message: string | null }>;
   endpoints: DemoEndpoint[];
 }
@@ -98,6 +98,7 @@ export async function collectDemoReport(input: { services: Services; spec: Proje
           summary: r?.summary ?? t.stateMessage ?? '',
           challenger: r ? describeModel(r.challenger) : '-',
           champion: r ? describeModel(r.champion, r.championMissingReason ? 'no champion yet' : undefined) : '-',
+          rules: r?.results ?? [],
         });
       } else if (spec?.type === 'batch_score') {
         const r = t.result as BatchScoreResult | null;
@@ -205,7 +206,11 @@ export function formatDemoReport(r: DemoReport): string {
     out.push('', 'gate decisions:');
     for (const g of r.gates) {
       if (g.state !== 'SUCCESS' && g.state !== 'FAILED') out.push(`  ${g.task}: not run (${g.state}) ${g.summary}`.trimEnd());
-      else out.push(`  ${g.task}: ${g.passed ? 'PASSED' : 'NOT PASSED'}: challenger ${g.challenger} vs champion ${g.champion}`, `    ${g.summary}`);
+      else {
+        out.push(`  ${g.task}: ${g.passed ? 'PASSED' : 'NOT PASSED'}: challenger ${g.challenger} vs champion ${g.champion}`);
+        for (const rule of g.rules) out.push(`    ${rule.passed ? 'pass' : 'FAIL'}  ${rule.rule}  (${rule.reason})`);
+        if (!g.passed) out.push(`    → not promoted; the champion stays in Production`);
+      }
     }
   }
   if (r.scoring.length) {

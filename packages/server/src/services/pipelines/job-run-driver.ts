@@ -302,13 +302,16 @@ export class JobRunDriver {
       this.stopping?.message ??
       (firstFailure ? `task '${firstFailure.taskKey}' ${firstFailure.state}: ${this.tasks.get(firstFailure.taskKey)!.stateMessage ?? ''}`.trim() : null);
     const now = this.deps.now();
-    const ended = await this.deps.runs.finish(this.run.jobRunId, this.deps.ownerId, state, message, now);
-    if (ended) this.deps.tracing?.endRun(this.run, state, message, now);
-    if (ended && this.run.mlflowRunId) {
+    // The MLflow run ends first: whoever sees the job run ended (a client polling it, the UI) must
+    // also see its MLflow run ended. Should another runner own the job run by now (finish returns
+    // false), that runner ends the MLflow run again with its own outcome.
+    if (this.run.mlflowRunId) {
       await this.deps.tracking.end(this.run.mlflowRunId, state, now).catch((e: unknown) => {
         this.deps.logger.warn({ err: e, job_run_id: this.run.jobRunId, run_id: this.run.mlflowRunId }, 'could not end the MLflow run');
       });
     }
+    const ended = await this.deps.runs.finish(this.run.jobRunId, this.deps.ownerId, state, message, now);
+    if (ended) this.deps.tracing?.endRun(this.run, state, message, now);
     this.resolveFinished(ended ? state : 'RUNNING');
   }
 
