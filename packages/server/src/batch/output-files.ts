@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError } from '../errors.js';
 
 export type OutputFormat = 'csv' | 'parquet' | 'jsonl';
@@ -83,7 +84,7 @@ export class TextPartConcatenator {
   }
 
   async append(part: string): Promise<void> {
-    await pipeline(createReadStream(part), this.out, { end: false });
+    await copyInto(this.out, part);
     await rm(part, { force: true });
   }
 
@@ -94,6 +95,16 @@ export class TextPartConcatenator {
 
   destroy(): void {
     this.out.destroy();
+  }
+}
+
+/**
+ * Copies `path` (bytes `start` to `end` inclusive) to the end of `out`, which stays open.
+ * (stream.pipeline with `end: false` leaves its listeners on the destination, one set per part.)
+ */
+export async function copyInto(out: WriteStream, path: string, range: { start?: number; end?: number } = {}): Promise<void> {
+  for await (const chunk of createReadStream(path, range)) {
+    if (!out.write(chunk)) await once(out, 'drain');
   }
 }
 

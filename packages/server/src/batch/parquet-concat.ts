@@ -1,7 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { copyInto } from './output-files.js';
 import { T, ThriftReader, ThriftWriter } from './thrift-compact.js';
 import type { ThriftField, ThriftList, ThriftValue } from './thrift-compact.js';
 
@@ -59,7 +59,7 @@ export class ParquetPartConcatenator {
       this.rowGroups.push(group);
     }
     this.rows += BigInt((field(footer, FILE.numRows)?.value as bigint | undefined) ?? 0n);
-    if (dataEnd > MAGIC.length) await pipeline(createReadStream(part, { start: MAGIC.length, end: dataEnd - 1 }), this.out, { end: false });
+    if (dataEnd > MAGIC.length) await copyInto(this.out, part, { start: MAGIC.length, end: dataEnd - 1 });
     this.position += dataEnd - MAGIC.length;
     await rm(part, { force: true });
   }

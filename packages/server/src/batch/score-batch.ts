@@ -109,11 +109,20 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
           const source = await describe(conns.read, readSql(input));
           const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns });
           const from = readSql(input, plan.varcharColumns);
-          // The output's input columns are staged by DuckDB alone (in parallel, never through
-          // JavaScript values) while the model inputs are streamed to the model: two reads of the
-          // source that agree row for row, as both keep the source's order.
-          const staged = conns.stage.run(`CREATE TABLE "__input" AS SELECT ${plan.outputSelect} FROM ${from}`);
+          // The output's input columns are staged by DuckDB alone, never passing through
+          // JavaScript values. Parquet: while the model inputs are streamed from the source (two
+          // reads that agree row for row: both keep the source's order). CSV: first, with the
+          // model inputs, which are then streamed from the staged table: parsing CSV twice on a
+          // machine whose other core runs ONNX Runtime costs more than staging up front.
+          const stageFirst = input.format === 'csv';
+          const staged = conns.stage.run(
+            `CREATE TABLE "__input" AS SELECT ${plan.outputSelect}${stageFirst ? `, ${plan.featureExprs.join(', ')}` : ''} FROM ${from}`,
+          );
           staged.catch(() => undefined);
+          if (stageFirst) await staged;
+          const scanSql = stageFirst
+            ? `SELECT ${[...plan.featureColumns, '__rejected'].map((c) => `"${c}"`).join(', ')} FROM "__input"`
+            : `SELECT ${plan.featureSelect} FROM ${from}`;
           const segments = new ScoredSegments(
             {
               appendConn: conns.append,
@@ -131,7 +140,7 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
           const fromSignature = layoutFromSignature(model);
           if (fromSignature) segments.setLayout(fromSignature);
           try {
-            const scanned = await scan(conns.read, `SELECT ${plan.featureSelect} FROM ${from}`, batchSize, opts, async (chunks) => {
+            const scanned = await scan(conns.read, scanSql, batchSize, opts, async (chunks) => {
               const features = batchFeatures(plan, chunks);
               const prediction = features.rows > 0 ? await model.predictColumns(features.columns, features.rows) : undefined;
               segments.setLayout(prediction ? layoutFromPrediction(model, prediction) : { predictionType: 'DOUBLE', probabilityColumns: [] });

@@ -121,6 +121,16 @@ describe('scoreBatch against a real tracking server', () => {
     expectScoresMatch(rows);
   });
 
+  it('writes JSON lines (what pipeline tasks ask for), one object per row across parts', async () => {
+    const output = join(dir, 'scores.jsonl');
+    const result = await scoreBatch({ modelUri: `models:/${MODEL}/1`, inputPath: pimaCsv, outputPath: output, runtime, idColumns: ['id'], batchSize: 64, segmentRows: 200 });
+    expect(result).toMatchObject({ rows: 768, outputFormat: 'jsonl' });
+    const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 768 }, (_, i) => i));
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'prediction', 'probability_0', 'probability_1', 'model_name', 'model_version', 'scored_at']);
+    expectScoresMatch(rows);
+  });
+
   it('sends rows that fail validation to a rejects file with the reason and fails above the reject ratio', async () => {
     const rows = pimaCsvRows(frame.head(40));
     rows[3] = '3,6,abc,72,35,0,33.6,0.627,50';

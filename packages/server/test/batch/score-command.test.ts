@@ -112,7 +112,8 @@ describe('modelyard score', () => {
     children.push(run.child);
     await until('a part file', () => existsSync(out) && workDirs(out).some((w) => readdirSync(join(out, w)).some((f) => f.startsWith('part-'))));
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(1);
+    const code = await run.exited;
+    expect(code, `stdout: ${run.stdout()}\nstderr: ${run.stderr()}`).toBe(1);
     expect(run.stderr()).toContain('modelyard: scoring cancelled');
     expect(readdirSync(out)).toEqual([]);
   });
