@@ -13,6 +13,7 @@ export default defineConfig({
       '/api': apiTarget,
       '/ajax-api': apiTarget,
       '/version': apiTarget,
+      '/metrics': apiTarget,
     },
   },
 });

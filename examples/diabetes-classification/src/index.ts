@@ -1,4 +1,4 @@
-export { FEATURES, TARGET, ZERO_MEANS_MISSING, cleansePima, loadPima } from './cleanse.js';
+export { FEATURES, TARGET, ZERO_MEANS_MISSING, cleansePima, loadPima, pimaPreprocessing } from './cleanse.js';
 export type { CleansedPima, PimaData } from './cleanse.js';
 export { splitPima } from './split.js';
 export type { SplitOptions } from './split.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimpleImputer } from '@modelyard/learn';
 import { datasetDigest, loadModelWith, readMlmodel, Tracker } from '@modelyard/sdk';
 import { startTestServer } from '../../../packages/server/test/helpers/server.js';
 import type { TestServer } from '../../../packages/server/test/helpers/server.js';
@@ -42,7 +43,7 @@ describe('publishModel against a real server', () => {
     expect(JSON.parse(byName.get('pima-diabetes-test')!.dataset.profile!)).toEqual({ num_rows: 154, num_elements: 154 * 9 });
     expect(byName.get('pima-diabetes-train')!.tags['mlflow.data.context']).toBe('training');
 
-    // The registered version loads from the registry and scores raw rows (missing as null) like the in-process model.
+    // The registered version loads from the registry and scores raw rows (impossible zeros as in the CSV) like the in-process model.
     const loaded = await loadModelWith(tracker.client, `models:/${REGISTERED_MODEL_NAME}/1`);
     const mlmodel = readMlmodel(await readFile(join(loaded.localPath, 'MLmodel'), 'utf8'));
     expect(mlmodel.signature?.inputs.map((c) => c.name)).toEqual([...FEATURES]);
@@ -52,10 +53,17 @@ describe('publishModel against a real server', () => {
     expect(example.data).toHaveLength(5);
 
     const rows = test.drop(['Outcome']).toRecords();
-    expect(rows.some((r) => r.Insulin === null)).toBe(true);
+    expect(rows.some((r) => r.Insulin === 0)).toBe(true);
     const scored = await loaded.predict(rows);
     const want = model.predictProba(test);
     scored.probabilities!.forEach((p, i) => expect(Math.abs(p[1]! - want[i]![1]!)).toBeLessThanOrEqual(1e-5));
     expect(scored.predictions).toEqual(Array.from(model.predict(test)));
+
+    // A zero Insulin and an empty one (null) score alike, both as the training median, in the graph itself.
+    const base = rows.find((r) => r.Insulin !== 0)!;
+    const median = (model.steps[0] as SimpleImputer).fillValues!.get('Insulin')!;
+    const variants = await loaded.predict([{ ...base, Insulin: 0 }, { ...base, Insulin: null }, { ...base, Insulin: median }]);
+    expect(variants.probabilities![0]).toEqual(variants.probabilities![2]);
+    expect(variants.probabilities![1]).toEqual(variants.probabilities![2]);
   });
 });

@@ -54,7 +54,7 @@ export async function publishModel(tracker: Tracker, input: PublishInput): Promi
   const logged = await logModelWith(tracker, onnx, {
     artifactPath: 'model',
     signature: signatureFromSchemas(input.model.inputSchema(), input.model.outputSchema()),
-    // Missing values appear as null, which is how a caller sends them to the served model.
+    // Raw rows as in the CSV: the model itself treats the impossible zeros as missing.
     inputExample: input.train.drop([TARGET]).head(5).toRecords(),
     registeredModelName: input.registeredModelName ?? REGISTERED_MODEL_NAME,
   });

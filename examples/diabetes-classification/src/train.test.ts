@@ -5,8 +5,9 @@ import { DEFAULT_DATA_PATH } from './run-training.js';
 import { splitPima } from './split.js';
 import { trainClassifier, trainParams } from './train.js';
 
+/** Median of the real readings: neither empty nor an impossible zero. */
 function median(values: Float64Array): number {
-  const present = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
+  const present = Float64Array.from(values.filter((v) => !Number.isNaN(v) && v !== 0)).sort();
   const mid = present.length >> 1;
   return present.length % 2 ? present[mid]! : (present[mid - 1]! + present[mid]!) / 2;
 }
@@ -30,15 +31,17 @@ describe('trainClassifier', async () => {
     expect(p(4)).not.toEqual(p(3));
   });
 
-  it('scores rows with missing values as rows filled with the training medians', () => {
+  it('scores impossible zeros and missing values as the training medians', () => {
     const model = trainClassifier(train, { model: 'gradient-boosting', nTrees: 30, seed: 1 });
     const fill = (model.steps[0] as SimpleImputer).fillValues!;
-    const row = { Pregnancies: 2, Glucose: NaN, BloodPressure: 70, SkinThickness: NaN, Insulin: NaN, BMI: 31, DiabetesPedigreeFunction: 0.4, Age: 35 };
-    const filled = { ...row, Glucose: fill.get('Glucose')!, SkinThickness: fill.get('SkinThickness')!, Insulin: fill.get('Insulin')! };
+    const ageMedian = (model.steps[1] as SimpleImputer).fillValues!.get('Age')!;
+    const row = { Pregnancies: 2, Glucose: 0, BloodPressure: 70, SkinThickness: NaN, Insulin: 0, BMI: 31, DiabetesPedigreeFunction: 0.4, Age: NaN };
+    const filled = { ...row, Glucose: fill.get('Glucose')!, SkinThickness: fill.get('SkinThickness')!, Insulin: fill.get('Insulin')!, Age: ageMedian };
     const asFrame = (r: Record<string, number>) => DataFrame.fromColumns(Object.fromEntries(FEATURES.map((f) => [f, [r[f]!]])));
     const [withMissing] = model.predictProba(asFrame(row));
     expect(withMissing!.every(Number.isFinite)).toBe(true);
     expect(withMissing).toEqual(model.predictProba(asFrame(filled))[0]);
+    expect(ageMedian).toBe(Math.fround(median(train.numbers('Age'))));
   });
 
   it('rejects a tree count that is not a whole number and records its params', () => {

@@ -1,6 +1,6 @@
-import { GradientBoostingClassifier, Pipeline, RandomForestClassifier, SimpleImputer } from '@modelyard/learn';
+import { GradientBoostingClassifier, Pipeline, RandomForestClassifier } from '@modelyard/learn';
 import type { Classifier, DataFrame } from '@modelyard/learn';
-import { TARGET } from './cleanse.js';
+import { TARGET, pimaPreprocessing } from './cleanse.js';
 
 export type ModelKind = 'random-forest' | 'gradient-boosting';
 
@@ -29,14 +29,13 @@ function makeClassifier(opts: TrainOptions): Classifier {
 }
 
 /**
- * Fits median imputation and the classifier on the training rows. The imputer is part of the
- * pipeline (and so of the exported ONNX graph): a served model fills a missing Glucose with the
- * training median exactly as it did here. Medians, not means, because Insulin and SkinThickness
- * are skewed.
+ * Fits the imputation (pimaPreprocessing) and the classifier on the training rows. The imputers
+ * are part of the pipeline (and so of the exported ONNX graph): a served model fills a Glucose of
+ * 0 or null with the training median exactly as it did here.
  */
 export function trainClassifier(train: DataFrame, opts: TrainOptions = DEFAULT_TRAIN_OPTIONS): Pipeline {
   if (!Number.isInteger(opts.nTrees) || opts.nTrees < 1) throw new RangeError(`nTrees must be a whole number ≥ 1, got ${opts.nTrees}`);
-  return new Pipeline([new SimpleImputer({ strategy: 'median' })], makeClassifier(opts)).fit(train, TARGET);
+  return new Pipeline(pimaPreprocessing(), makeClassifier(opts)).fit(train, TARGET);
 }
 
 /** What the run records as params (MLflow param values are strings). */

@@ -61,6 +61,8 @@ export class Transport {
       const headers: Record<string, string> = { 'user-agent': 'modelyard-sdk' };
       if (this.options.authorization) headers.authorization = this.options.authorization;
       if (this.options.user) headers['x-modelyard-user'] = this.options.user;
+      const traceParent = ambientTraceParent();
+      if (traceParent) headers.traceparent = traceParent;
       if (init.contentType) headers['content-type'] = init.contentType;
       const body = typeof init.body === 'function' ? init.body() : init.body;
       let res: Response | undefined;
@@ -117,4 +119,15 @@ function describe(e: unknown): string {
     return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
   }
   return String(e);
+}
+
+/**
+ * A task process started by the pipeline runner gets TRACEPARENT (its attempt's span): sending it
+ * makes the script's tracking requests part of the job run's trace. Read per request, since a
+ * script may set it after creating its client; browsers have no `process`.
+ */
+function ambientTraceParent(): string | undefined {
+  if (typeof process === 'undefined' || typeof process.env !== 'object') return undefined;
+  const value = process.env.TRACEPARENT?.trim();
+  return value ? value : undefined;
 }

@@ -11,6 +11,7 @@ import type { Services } from './services/services.js';
 import { createTaskExecutor, taskTypeDeps } from './worker/create-pipelines.js';
 import { SpanStore } from './stores/telemetry/span-store.js';
 import { JobRunTracer } from './telemetry/job-run-tracer.js';
+import { DEFAULT_TRACE_RETENTION_DAYS, SpanRetention } from './telemetry/span-retention.js';
 import { createTracing, tracingOptionsFromConfig } from './telemetry/tracing.js';
 import type { Tracing } from './telemetry/tracing.js';
 
@@ -38,10 +39,11 @@ export async function startServer(
     await migrateToLatest(db.db, db.caps);
     const spans = new SpanStore(db.db, db.caps);
     tracing = await createTracing({ logger, sink: spans, ...tracingOptionsFromConfig(config) });
+    const stepTracer = tracing.tracer;
     // Task processes log to this server; its URL is known once it listens.
     let trackingUrl: string | undefined;
     const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
-      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), taskTypes: taskTypeDeps({ db: db.db, caps: db.caps, ...built }) });
+      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
     const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger) });
     const app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     await app.listen({ host: config.host, port: config.port });
@@ -54,6 +56,8 @@ export async function startServer(
     services.pipelines.runner.start();
     services.pipelines.scheduler.start();
     services.serving.endpoints.start();
+    const spanRetention = new SpanRetention({ store: spans, retentionDays: config.traceRetentionDays ?? DEFAULT_TRACE_RETENTION_DAYS, logger, ...(opts.now ? { now: opts.now } : {}) });
+    spanRetention.start();
     let closed = false;
     return {
       app,
@@ -68,6 +72,7 @@ export async function startServer(
         await services.registry.webhookDispatcher.stop();
         await services.pipelines.scheduler.stop();
         await services.pipelines.runner.stop();
+        await spanRetention.stop();
         await tracing?.shutdown();
         await db.close();
       },

@@ -11,6 +11,17 @@ import { RunsPage } from './pages/runs/runs-page.js';
 // and runs lists (the usual landing pages) start from a smaller bundle.
 const RunPage = lazy(async () => ({ default: (await import('./pages/run/run-page.js')).RunPage }));
 const ComparePage = lazy(async () => ({ default: (await import('./pages/compare/compare-page.js')).ComparePage }));
+const RunRedirect = lazy(async () => ({ default: (await import('./pages/run/run-redirect.js')).RunRedirect }));
+const ModelsPage = lazy(async () => ({ default: (await import('./pages/registry/models-page.js')).ModelsPage }));
+const ModelPage = lazy(async () => ({ default: (await import('./pages/registry/model-page.js')).ModelPage }));
+const JobsPage = lazy(async () => ({ default: (await import('./pages/jobs/jobs-page.js')).JobsPage }));
+const JobPage = lazy(async () => ({ default: (await import('./pages/jobs/job-page.js')).JobPage }));
+const JobRunPage = lazy(async () => ({ default: (await import('./pages/jobs/job-run-page.js')).JobRunPage }));
+const ServingPage = lazy(async () => ({ default: (await import('./pages/serving/serving-page.js')).ServingPage }));
+const EndpointPage = lazy(async () => ({ default: (await import('./pages/serving/endpoint-page.js')).EndpointPage }));
+const TracesPage = lazy(async () => ({ default: (await import('./pages/traces/traces-page.js')).TracesPage }));
+const TracePage = lazy(async () => ({ default: (await import('./pages/traces/trace-page.js')).TracePage }));
+const VersionPage = lazy(async () => ({ default: (await import('./pages/registry/version-page.js')).VersionPage }));
 
 function TopNav() {
   return (
@@ -57,6 +68,17 @@ export function App() {
               <Route path="/experiments/:experimentId/runs/:runId" element={<RunPage />} />
               <Route path="/experiments/:experimentId/runs/:runId/:tab" element={<RunPage />} />
               <Route path="/compare" element={<ComparePage />} />
+              <Route path="/runs/:runId" element={<RunRedirect />} />
+              <Route path="/models" element={<ModelsPage />} />
+              <Route path="/models/:name" element={<ModelPage />} />
+              <Route path="/models/:name/versions/:version" element={<VersionPage />} />
+              <Route path="/jobs" element={<JobsPage />} />
+              <Route path="/jobs/runs/:runId" element={<JobRunPage />} />
+              <Route path="/jobs/:jobId" element={<JobPage />} />
+              <Route path="/serving" element={<ServingPage />} />
+              <Route path="/serving/:name" element={<EndpointPage />} />
+              <Route path="/traces" element={<TracesPage />} />
+              <Route path="/traces/:traceId" element={<TracePage />} />
               {NAV_SECTIONS.filter((s) => s.pending).map((s) => (
                 <Route key={s.path} path={`${s.path}/*`} element={<PendingSectionPage section={s} />} />
               ))}

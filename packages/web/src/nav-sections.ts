@@ -11,8 +11,8 @@ export interface NavSection {
 
 export const NAV_SECTIONS: readonly NavSection[] = [
   { label: 'Experiments', path: '/experiments' },
-  { label: 'Models', path: '/models', pending: 'arrives with the model registry API' },
-  { label: 'Jobs', path: '/jobs', pending: 'arrives with the jobs API' },
-  { label: 'Serving', path: '/serving', pending: 'arrives with the serving API' },
-  { label: 'Traces', path: '/traces', pending: 'arrives with the traces API' },
+  { label: 'Models', path: '/models' },
+  { label: 'Jobs', path: '/jobs' },
+  { label: 'Serving', path: '/serving' },
+  { label: 'Traces', path: '/traces' },
 ];

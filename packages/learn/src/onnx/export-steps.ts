@@ -21,7 +21,12 @@ export function exportStep(
   if (step instanceof SimpleImputer) {
     const fill = step.fillValues!;
     if (numeric === undefined || !names.some((n) => fill.has(n))) return numeric;
-    return imputer(g, numeric, names.map((n) => fill.get(n) ?? Number.NaN));
+    const withoutNaN = imputer(g, numeric, names.map((n) => fill.get(n) ?? Number.NaN));
+    const sentinel = step.missingValue;
+    if (sentinel === undefined) return withoutNaN;
+    // ai.onnx.ml.Imputer replaces one value per node, so the sentinel takes a second node. Should a
+    // fill value equal the sentinel, replacing it again is a no-op: the result matches in process.
+    return imputer(g, withoutNaN, names.map((n) => fill.get(n) ?? sentinel), sentinel);
   }
   if (step instanceof StandardScaler) {
     const params = step.params!;

@@ -9,6 +9,7 @@ export class GraphBuilder {
   private readonly initializers: TensorData[] = [];
   private readonly inputs: ValueInfoData[] = [];
   private readonly outputs: ValueInfoData[] = [];
+  private readonly valueInfo: ValueInfoData[] = [];
   private readonly used = new Set<string>();
 
   /** Reserves a name exactly as given (graph inputs and outputs have fixed names). */
@@ -61,7 +62,24 @@ export class GraphBuilder {
     this.outputs.push({ name, elementType, shape });
   }
 
+  /**
+   * Records the type and shape of an intermediate tensor. onnx's shape inference knows nothing
+   * about some ai.onnx.ml operators (Imputer, OneHotEncoder), so without this the nodes after them
+   * fail onnx.checker's full check even though onnxruntime runs the graph.
+   */
+  declare(name: string, elementType: ElementType, shape: readonly (number | string)[]): string {
+    this.valueInfo.push({ name, elementType, shape });
+    return name;
+  }
+
   build(name: string): GraphData {
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+    return {
+      name,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      valueInfo: this.valueInfo,
+    };
   }
 }

@@ -52,6 +52,8 @@ export interface GraphData {
   readonly initializers: readonly TensorData[];
   readonly inputs: readonly ValueInfoData[];
   readonly outputs: readonly ValueInfoData[];
+  /** Types of intermediate tensors (GraphProto.value_info). */
+  readonly valueInfo?: readonly ValueInfoData[];
 }
 
 export interface ModelData {
@@ -130,6 +132,7 @@ function writeGraph(w: ProtobufWriter, g: GraphData): void {
   for (const t of g.initializers) w.message(5, (tw) => writeTensor(tw, t));
   for (const v of g.inputs) w.message(11, (vw) => writeValueInfo(vw, v));
   for (const v of g.outputs) w.message(12, (vw) => writeValueInfo(vw, v));
+  for (const v of g.valueInfo ?? []) w.message(13, (vw) => writeValueInfo(vw, v));
 }
 
 /** Serialises an ONNX ModelProto. */

@@ -30,6 +30,23 @@ describe('SimpleImputer', () => {
     expect(Number.isNaN(out.numeric[1].values[2])).toBe(true);
     expect(() => new SimpleImputer({ columns: ['zz'] }).fit(set)).toThrow(/column "zz"/);
   });
+
+  it('treats the missingValue sentinel like NaN, in fitting and filling', () => {
+    const zeros: FeatureSet = {
+      rows: 5,
+      numeric: [
+        { name: 'a', values: Float64Array.of(0, 4, Number.NaN, 8, 0) },
+        { name: 'b', values: Float64Array.of(0, 1, 2, 3, 4) },
+      ],
+      categorical: [],
+    };
+    const imputer = new SimpleImputer({ strategy: 'mean', columns: ['a'], missingValue: 0 });
+    imputer.fit(zeros);
+    expect(imputer.fillValues!.get('a')).toBe(6);
+    const out = imputer.transform(zeros);
+    expect(Array.from(out.numeric[0].values)).toEqual([6, 4, 6, 8, 6]);
+    expect(Array.from(out.numeric[1].values)).toEqual([0, 1, 2, 3, 4]);
+  });
 });
 
 describe('StandardScaler', () => {

@@ -6,18 +6,39 @@ export interface SimpleImputerOptions {
   strategy?: ImputeStrategy;
   /** Numeric features to impute; all numeric features by default. */
   columns?: readonly string[];
+  /**
+   * A sentinel value that also means "missing" in the imputed columns (e.g. 0 where a zero reading
+   * is impossible). NaN always counts as missing; the sentinel is compared after rounding to float32,
+   * as the exported graph compares it.
+   */
+  missingValue?: number;
 }
 
-/** Replaces missing numeric values (NaN) with the column's training mean or median. */
+/**
+ * Replaces missing numeric values (NaN, and the `missingValue` sentinel when given) with the
+ * column's training mean or median of the values that are not missing.
+ */
 export class SimpleImputer implements Transformer {
   readonly strategy: ImputeStrategy;
   readonly columns: readonly string[] | undefined;
+  /** The float32 sentinel treated as missing besides NaN; undefined when only NaN is missing. */
+  readonly missingValue: number | undefined;
   /** Fill value per imputed feature (float32-representable). */
   fillValues: ReadonlyMap<string, number> | undefined;
 
   constructor(options: SimpleImputerOptions = {}) {
     this.strategy = options.strategy ?? 'mean';
     this.columns = options.columns;
+    const sentinel = options.missingValue;
+    if (sentinel !== undefined && !Number.isFinite(sentinel)) {
+      throw new Error(`SimpleImputer: missingValue must be a finite number (NaN is always missing); got ${sentinel}`);
+    }
+    // NaN is already missing, so a NaN sentinel adds nothing; only finite sentinels are stored.
+    this.missingValue = sentinel === undefined ? undefined : Math.fround(sentinel);
+  }
+
+  isMissing(value: number): boolean {
+    return Number.isNaN(value) || value === this.missingValue;
   }
 
   fit(features: FeatureSet): void {
@@ -25,7 +46,7 @@ export class SimpleImputer implements Transformer {
     const fill = new Map<string, number>();
     for (const feature of features.numeric) {
       if (!selected.has(feature.name)) continue;
-      const present = Array.from(feature.values).filter((v) => !Number.isNaN(v));
+      const present = Array.from(feature.values).filter((v) => !this.isMissing(v));
       // A column with no values at all has nothing to learn from; 0 keeps downstream steps finite.
       const value = present.length === 0 ? 0 : this.strategy === 'mean' ? mean(present) : median(present);
       fill.set(feature.name, Math.fround(value));
@@ -38,7 +59,7 @@ export class SimpleImputer implements Transformer {
     const numeric = features.numeric.map((feature) => {
       const value = fill.get(feature.name);
       if (value === undefined) return feature;
-      const values = feature.values.map((v) => (Number.isNaN(v) ? value : v));
+      const values = feature.values.map((v) => (this.isMissing(v) ? value : v));
       return { name: feature.name, values };
     });
     return { ...features, numeric };

@@ -97,8 +97,9 @@ export class ScoredSegments {
 
   /** Stops writing (the job failed or was cancelled); the caller removes the work folder. */
   async abort(): Promise<void> {
-    this.output.destroy();
+    // The part in flight finishes first: destroying the file under it would leave it waiting for 'drain'.
     await this.writing.catch(() => undefined);
+    this.output.destroy();
   }
 
   private async openSegment(): Promise<Segment> {

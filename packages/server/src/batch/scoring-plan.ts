@@ -36,9 +36,6 @@ export interface ScoringPlan {
    */
   featureSelect: string;
   rejectedIndex: number;
-  /** `featureSelect` without `__rejected`, and the names (`__f0`…) it gives the model inputs. */
-  featureExprs: string[];
-  featureColumns: string[];
 }
 
 /** Columns batch scoring adds; an input column with one of these names would be ambiguous. */
@@ -126,8 +123,6 @@ export function planScoring(opts: {
     outputSelect: [...outputExprs, `${reason} AS "__reject_reason"`, rejected].join(', '),
     featureSelect: [...featureExprs, rejected].join(', '),
     rejectedIndex: features.length,
-    featureExprs,
-    featureColumns: features.map((_, j) => `__f${j}`),
   };
 }
 

@@ -83,7 +83,7 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
       logger,
       dataDir: config.dataDir,
       trackingUri: () => trackingUrl,
-      taskTypes: taskTypeDeps({ db: db.db, caps: db.caps, ...services }),
+      taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...services }), tracer: tracing.tracer },
       runner: { adoptOrphans: false, tracing: new JobRunTracer(tracing, logger) },
     });
     return {

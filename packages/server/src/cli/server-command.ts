@@ -16,6 +16,7 @@ export interface ServerFlags {
   config?: string;
   logLevel?: string;
   otlpEndpoint?: string;
+  traceRetentionDays?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -28,6 +29,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     dataDir: flags.dataDir,
     logLevel: flags.logLevel,
     otlpEndpoint: flags.otlpEndpoint,
+    traceRetentionDays: flags.traceRetentionDays,
   };
 }
 
@@ -49,6 +51,7 @@ export function registerServerCommand(program: Command): void {
     .option('--default-artifact-root <uri>', "artifact root of new experiments (default 'mlflow-artifacts:/', served by this server)")
     .option('--log-level <level>', 'pino level: trace, debug, info, warn, error (env MODELYARD_LOG_LEVEL)')
     .option('--otlp-endpoint <url>', 'also export trace spans to this OTLP/HTTP collector, e.g. http://localhost:4318 (env OTEL_EXPORTER_OTLP_ENDPOINT)')
+    .option('--trace-retention-days <days>', 'delete stored trace spans older than this, hourly; 0 keeps them forever (env MODELYARD_TRACE_RETENTION_DAYS; default 30)')
     .option('--demo <project-file>', 'once listening, deploy this project and run its first job, then print a summary (npm start uses examples/modelyard.yaml)')
     .option('--demo-only', 'with --demo: stop when the demo is done (exit 0 if it succeeded)');
   addStoreOptions(cmd);

@@ -25,6 +25,8 @@ export interface Config {
   otlpEndpoint?: string;
   /** Spans are exported to Azure Monitor when set; env APPLICATIONINSIGHTS_CONNECTION_STRING too. */
   applicationInsightsConnectionString?: string;
+  /** Stored trace spans older than this many days are deleted (hourly); 0 keeps them forever. Default 30. */
+  traceRetentionDays?: number;
 }
 
 export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
@@ -40,6 +42,7 @@ const KEYS: Array<keyof Config> = [
   'bodyLimitBytes',
   'otlpEndpoint',
   'applicationInsightsConnectionString',
+  'traceRetentionDays',
 ];
 
 function envName(key: string): string {
@@ -106,6 +109,10 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   if (!Number.isInteger(bodyLimit) || bodyLimit <= 0) {
     throw new InvalidParameterError(`bodyLimitBytes must be a positive integer, got '${String(merged.bodyLimitBytes)}'`);
   }
+  const traceRetentionDays = Number(merged.traceRetentionDays ?? 30);
+  if (!Number.isFinite(traceRetentionDays) || traceRetentionDays < 0) {
+    throw new InvalidParameterError(`traceRetentionDays must be a number of days, 0 or more (0 keeps spans forever), got '${String(merged.traceRetentionDays)}'`);
+  }
   return {
     host: String(merged.host ?? '127.0.0.1'),
     port: toPort(merged.port ?? 5000, 'port'),
@@ -117,6 +124,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     bodyLimitBytes: bodyLimit,
     ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),
     ...(merged.applicationInsightsConnectionString ? { applicationInsightsConnectionString: String(merged.applicationInsightsConnectionString) } : {}),
+    traceRetentionDays,
   };
 }
 

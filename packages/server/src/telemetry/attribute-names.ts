@@ -29,11 +29,24 @@ export const ATTR = {
   modelAlias: 'modelyard.model.alias',
   modelStage: 'modelyard.model.stage',
   requestId: 'modelyard.request_id',
+  fromStage: 'modelyard.promote.from_stage',
+  toStage: 'modelyard.promote.to_stage',
+  alias: 'modelyard.promote.alias',
+  previousAliasVersion: 'modelyard.promote.previous_alias_version',
+  evaluationRole: 'modelyard.evaluation.role',
+  rows: 'modelyard.rows',
+  rejectedRows: 'modelyard.rejected_rows',
+  inputPath: 'modelyard.input_path',
+  outputPath: 'modelyard.output_path',
+  endpoint: 'modelyard.endpoint',
+  gatePassed: 'modelyard.gate.passed',
 } as const;
 
 export const OPERATIONS = {
   jobRun: 'job_run',
   taskAttempt: 'task_attempt',
   httpRequest: 'http_request',
+  /** A step inside an in-process task attempt (evaluate one model, promote, score a file, deploy). */
+  taskStep: 'task_step',
 } as const;
 export type Operation = (typeof OPERATIONS)[keyof typeof OPERATIONS];

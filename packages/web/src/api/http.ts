@@ -68,17 +68,32 @@ async function json<T>(res: Response): Promise<T> {
   }
 }
 
-export async function mlflowGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-  return json<T>(await request(`${MLFLOW_PREFIX}${path}${queryString(query)}`, signal ? { signal } : {}));
+/** GET on one of Modelyard's own APIs (`/api/v1/…`), JSON in and out. */
+export async function apiGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  return json<T>(await request(`${path}${queryString(query)}`, signal ? { signal } : {}));
 }
 
-export async function mlflowPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+/** A JSON request with a body (POST/PUT/PATCH/DELETE) to any path. */
+export async function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return json<T>(
-    await request(`${MLFLOW_PREFIX}${path}`, {
-      method: 'POST',
+    await request(path, {
+      method,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
       ...(signal ? { signal } : {}),
     }),
   );
+}
+
+export async function mlflowGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  return json<T>(await request(`${MLFLOW_PREFIX}${path}${queryString(query)}`, signal ? { signal } : {}));
+}
+
+export async function mlflowPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return apiSend<T>('POST', `${MLFLOW_PREFIX}${path}`, body, signal);
+}
+
+/** MLflow's PATCH and DELETE routes take their message as a JSON body too. */
+export async function mlflowSend<T>(method: 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return apiSend<T>(method, `${MLFLOW_PREFIX}${path}`, body, signal);
 }

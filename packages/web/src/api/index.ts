@@ -9,3 +9,7 @@ export * as experimentsApi from './experiments.js';
 export * as runsApi from './runs.js';
 export * as metricsApi from './metrics.js';
 export * as artifactsApi from './artifacts.js';
+export * as registryApi from './registry.js';
+export * as jobsApi from './jobs.js';
+export * as servingApi from './serving.js';
+export * as tracesApi from './traces.js';

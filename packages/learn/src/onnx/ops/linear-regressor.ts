@@ -1,5 +1,5 @@
 import { ML_DOMAIN, type GraphBuilder } from '../graph-builder.js';
-import { attr } from '../onnx-proto.js';
+import { ElementType, attr } from '../onnx-proto.js';
 
 /** ai.onnx.ml.LinearRegressor with one target: float [N, 1] = x·w + b. */
 export function linearRegressor(g: GraphBuilder, input: string, coefficients: ArrayLike<number>, intercept: number): string {
@@ -10,5 +10,5 @@ export function linearRegressor(g: GraphBuilder, input: string, coefficients: Ar
     { coefficients: attr.floats(coefficients), intercepts: attr.floats([intercept]), targets: attr.int(1) },
     ML_DOMAIN,
   );
-  return out;
+  return g.declare(out, ElementType.FLOAT, ['N', 1]);
 }

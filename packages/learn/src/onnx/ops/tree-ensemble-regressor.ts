@@ -1,6 +1,6 @@
 import type { Tree } from '../../models/tree/tree.js';
 import { ML_DOMAIN, type GraphBuilder } from '../graph-builder.js';
-import { attr } from '../onnx-proto.js';
+import { ElementType, attr } from '../onnx-proto.js';
 import { treeEnsembleAttributes } from './tree-attributes.js';
 
 /** ai.onnx.ml.TreeEnsembleRegressor with one target: float [N, 1]. */
@@ -25,5 +25,5 @@ export function treeEnsembleRegressor(
     },
     ML_DOMAIN,
   );
-  return out;
+  return g.declare(out, ElementType.FLOAT, ['N', 1]);
 }

@@ -116,7 +116,14 @@ export class RunService {
     const params = data.params ?? [];
     const tags = data.tags ?? [];
     validateBatchSize(metrics.length, params.length, tags.length);
-    for (const m of metrics) validateKey('metric', m.key);
+    // A batch repeats a few keys many times; each distinct key is checked once, in order, so the
+    // first bad key still names the same metric.
+    const checkedKeys = new Set<string>();
+    for (const m of metrics) {
+      if (checkedKeys.has(m.key)) continue;
+      validateKey('metric', m.key);
+      checkedKeys.add(m.key);
+    }
     for (const p of params) {
       validateKey('param', p.key);
       validateParamValue(p.key, p.value);

@@ -3,6 +3,7 @@ import type { ViewType } from '@modelyard/contract';
 import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/driver-errors.js';
+import { rawQuery } from '../../db/raw-insert.js';
 import { AlreadyExistsError } from '../../errors.js';
 import type { Experiment, Tag } from '../../domain/tracking.js';
 import { searchExperimentIds } from './experiment-search.js';
@@ -73,7 +74,16 @@ export class ExperimentStore {
   async get(experimentId: string): Promise<Experiment | undefined> {
     const idNum = toIdNumber(experimentId);
     if (idNum === undefined) return undefined;
-    const [exp] = await this.load([idNum]);
+    // SQL text, not the builder: every create-run starts with this lookup, and compiling the two
+    // builder queries cost more than running them.
+    const ph = this.caps.dialect === 'sqlite' ? '?' : '$1';
+    const { rows } = await this.db.executeQuery(rawQuery<ExperimentRow>(`select * from experiments where experiment_id = ${ph}`, [idNum]));
+    if (!rows[0]) return undefined;
+    const exp = toExperiment(rows[0]);
+    const tags = await this.db.executeQuery(
+      rawQuery<{ key: string; value: string | null }>(`select key, value from experiment_tags where experiment_id = ${ph} order by key`, [idNum]),
+    );
+    for (const t of tags.rows) exp.tags.push({ key: t.key, value: t.value ?? '' });
     return exp;
   }
 
@@ -181,14 +191,16 @@ export function toIdNumber(experimentId: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-function toExperiment(r: {
+interface ExperimentRow {
   experiment_id: number;
   name: string;
   artifact_location: string | null;
   lifecycle_stage: string;
   creation_time: number | null;
   last_update_time: number | null;
-}): Experiment {
+}
+
+function toExperiment(r: ExperimentRow): Experiment {
   return {
     experimentId: String(r.experiment_id),
     name: r.name,

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ATTR } from '../../telemetry/attribute-names.js';
+import { modelUriAttributes } from '../../telemetry/model-uri-attributes.js';
 import { projectPath } from './evaluate-task.js';
 import type { TaskHandler } from './in-process-executor.js';
 
@@ -41,34 +43,45 @@ export interface BatchScoreResult extends BatchScoreSummary {
 
 /** Scores a file with the batch engine in this process (one ONNX path for batch and serving). */
 export function batchScoreTask(deps: { batch: BatchScorer }): TaskHandler {
-  return async ({ request, log, signal, actor }) => {
+  return async ({ request, log, signal, actor, step }) => {
     if (request.task.type !== 'batch_score') throw new Error(`the batch_score handler got a '${request.task.type}' task`);
     const spec = request.task.batchScore;
     const inputPath = projectPath(request.projectDir, spec.inputPath);
     const outputPath = projectPath(request.projectDir, spec.outputPath);
     await mkdir(dirname(outputPath), { recursive: true });
     const env = request.env;
-    const summary = await deps.batch.score({
-      modelUri: spec.modelUri,
-      inputPath,
-      outputPath,
-      outputFormat: spec.outputFormat,
-      signal,
-      ...(env.MLFLOW_TRACKING_URI
-        ? {
-            mlflow: {
-              trackingUri: env.MLFLOW_TRACKING_URI,
-              ...(env.MLFLOW_EXPERIMENT_ID ? { experimentId: env.MLFLOW_EXPERIMENT_ID } : {}),
-              runName: request.taskKey,
-              tags: {
-                'modelyard.job_run_id': String(request.jobRunId),
-                'modelyard.task_key': request.taskKey,
-                'mlflow.user': actor,
-                ...(env.MLFLOW_RUN_ID ? { 'mlflow.parentRunId': env.MLFLOW_RUN_ID } : {}),
+    const stepAttributes = { ...modelUriAttributes(spec.modelUri), [ATTR.inputPath]: inputPath, [ATTR.outputPath]: outputPath };
+    const summary = await step(`batch_score ${spec.modelUri}`, stepAttributes, async (span) => {
+      const scored = await deps.batch.score({
+        modelUri: spec.modelUri,
+        inputPath,
+        outputPath,
+        outputFormat: spec.outputFormat,
+        signal,
+        ...(env.MLFLOW_TRACKING_URI
+          ? {
+              mlflow: {
+                trackingUri: env.MLFLOW_TRACKING_URI,
+                ...(env.MLFLOW_EXPERIMENT_ID ? { experimentId: env.MLFLOW_EXPERIMENT_ID } : {}),
+                runName: request.taskKey,
+                tags: {
+                  'modelyard.job_run_id': String(request.jobRunId),
+                  'modelyard.task_key': request.taskKey,
+                  'mlflow.user': actor,
+                  ...(env.MLFLOW_RUN_ID ? { 'mlflow.parentRunId': env.MLFLOW_RUN_ID } : {}),
+                },
               },
-            },
-          }
-        : {}),
+            }
+          : {}),
+      });
+      span.setAttributes({
+        [ATTR.rows]: scored.rows,
+        [ATTR.outputPath]: scored.outputPath,
+        [ATTR.rejectedRows]: scored.rejectedRows,
+        ...(scored.modelName !== undefined ? { [ATTR.modelName]: scored.modelName } : {}),
+        ...(scored.modelVersion !== undefined ? { [ATTR.modelVersion]: String(scored.modelVersion) } : {}),
+      });
+      return scored;
     });
     const model = summary.modelName !== undefined ? `${summary.modelName} v${summary.modelVersion}` : spec.modelUri;
     const rejected = summary.rejectedRows ? `; ${summary.rejectedRows} rejected → ${summary.rejectsPath ?? 'the rejects file'}` : '';

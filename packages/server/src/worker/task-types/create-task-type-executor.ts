@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { JobRunRecord, TaskRunRecord } from '../../domain/pipelines/job-records.js';
 import type { TaskType } from '../../domain/pipelines/project-model.js';
 import type { ModelVersionService } from '../../services/registry/model-version-service.js';
@@ -30,6 +31,8 @@ export interface TaskTypeDeps {
   batch?: BatchScorer;
   endpoints?: EndpointDeployer;
   now?: () => number;
+  /** Steps of in-process attempts become spans under their attempt (none without it). */
+  tracer?: Tracer;
 }
 
 function unavailable(type: TaskType, what: string): TaskHandler {
@@ -54,7 +57,7 @@ export function createTaskTypeExecutor(deps: TaskTypeDeps): InProcessTaskExecuto
       ? deployTask({ endpoints: deps.endpoints, jobRun: (id) => deps.jobRuns.get(id) })
       : unavailable('deploy', 'the serving endpoints service'),
   };
-  return new InProcessTaskExecutor(handlers, now);
+  return new InProcessTaskExecutor(handlers, now, deps.tracer);
 }
 
 /** For processes that run only command tasks (e.g. a harness without a registry). */

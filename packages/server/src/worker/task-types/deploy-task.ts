@@ -1,4 +1,6 @@
 import type { JobRunRecord } from '../../domain/pipelines/job-records.js';
+import { ATTR } from '../../telemetry/attribute-names.js';
+import { modelUriAttributes } from '../../telemetry/model-uri-attributes.js';
 import type { TaskHandler } from './in-process-executor.js';
 
 export interface DeployRequest {
@@ -35,16 +37,23 @@ export interface DeployResult extends DeploySummary {
  * `endpoint` key names (validated at load time).
  */
 export function deployTask(deps: { endpoints: EndpointDeployer; jobRun(jobRunId: number): Promise<JobRunRecord | undefined> }): TaskHandler {
-  return async ({ request, actor, log }) => {
+  return async ({ request, actor, log, step }) => {
     if (request.task.type !== 'deploy') throw new Error(`the deploy handler got a '${request.task.type}' task`);
     const spec = request.task.deploy;
     const endpoint = (await deps.jobRun(request.jobRunId))?.definition.servingEndpoints?.[spec.endpoint];
     const endpointName = endpoint?.name ?? spec.endpoint;
-    const summary = await deps.endpoints.deploy({
-      endpointName,
-      modelUri: spec.modelUri,
-      actor,
-      ...(endpoint?.description ? { description: endpoint.description } : {}),
+    const summary = await step(`deploy ${endpointName}`, { ...modelUriAttributes(spec.modelUri), [ATTR.endpoint]: endpointName }, async (span) => {
+      const deployed = await deps.endpoints.deploy({
+        endpointName,
+        modelUri: spec.modelUri,
+        actor,
+        ...(endpoint?.description ? { description: endpoint.description } : {}),
+      });
+      span.setAttributes({
+        ...(deployed.modelName !== undefined ? { [ATTR.modelName]: deployed.modelName } : {}),
+        ...(deployed.modelVersion !== undefined ? { [ATTR.modelVersion]: String(deployed.modelVersion) } : {}),
+      });
+      return deployed;
     });
     const model = summary.modelName !== undefined ? `${summary.modelName} v${summary.modelVersion}` : spec.modelUri;
     const from = summary.previousModelVersion !== undefined ? ` (was v${summary.previousModelVersion})` : '';

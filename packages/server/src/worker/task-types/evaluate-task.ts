@@ -5,6 +5,8 @@ import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { ModelVersionService } from '../../services/registry/model-version-service.js';
 import type { RunService } from '../../services/tracking/run-service.js';
 import { JOB_RUN_TAGS } from '../../services/pipelines/job-run-tracking.js';
+import { ATTR } from '../../telemetry/attribute-names.js';
+import { modelUriAttributes } from '../../telemetry/model-uri-attributes.js';
 import { computeMetrics } from './evaluation-metrics.js';
 import type { ScoredRows } from './evaluation-metrics.js';
 import type { EvaluatedModel, EvaluationResult } from './evaluation-result.js';
@@ -106,6 +108,23 @@ export function evaluateTask(deps: EvaluateTaskDeps): TaskHandler {
 }
 
 async function evaluateOne(
+  deps: EvaluateTaskDeps,
+  ctx: TaskContext,
+  role: 'challenger' | 'champion',
+  uri: string,
+  version: Resolved,
+  data: LabeledData,
+): Promise<EvaluatedModel> {
+  const attributes = {
+    ...modelUriAttributes(uri),
+    ...(version ? { [ATTR.modelName]: version.name, [ATTR.modelVersion]: String(version.version) } : {}),
+    [ATTR.evaluationRole]: role,
+    [ATTR.rows]: data.rows,
+  };
+  return ctx.step(`evaluate ${role} ${uri}`, attributes, () => scoreAndLog(deps, ctx, role, uri, version, data));
+}
+
+async function scoreAndLog(
   deps: EvaluateTaskDeps,
   ctx: TaskContext,
   role: 'challenger' | 'champion',

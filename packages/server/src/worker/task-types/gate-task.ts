@@ -1,6 +1,7 @@
 import { evaluateGate, parseGateRule } from '../../domain/pipelines/gate-rules.js';
 import type { GateDecision } from '../../domain/pipelines/gate-rules.js';
 import type { TaskRunRecord } from '../../domain/pipelines/job-records.js';
+import { ATTR } from '../../telemetry/attribute-names.js';
 import { readEvaluationResult } from './evaluation-result.js';
 import type { EvaluatedModel } from './evaluation-result.js';
 import { TaskFailure } from './in-process-executor.js';
@@ -30,7 +31,7 @@ function describe(m: Omit<EvaluatedModel, 'metrics'>): string {
  * promotion happens on a worse model.
  */
 export function gateTask(deps: GateTaskDeps): TaskHandler {
-  return async ({ request, log }) => {
+  return async ({ request, log, step }) => {
     if (request.task.type !== 'gate') throw new Error(`the gate handler got a '${request.task.type}' task`);
     const spec = request.task.gate;
     const evalRun = (await deps.taskRuns(request.jobRunId)).find((t) => t.taskKey === spec.evaluationTaskKey);
@@ -42,11 +43,15 @@ export function gateTask(deps: GateTaskDeps): TaskHandler {
     const evaluation = readEvaluationResult(evalRun.result);
     if (!evaluation) throw new TaskFailure(`task '${spec.evaluationTaskKey}' did not store an evaluation result (is it an evaluate task of this build?)`);
     const rules = spec.rules.map((r) => parseGateRule(r));
-    const decision = evaluateGate(
-      rules,
-      { challenger: evaluation.challenger.metrics, ...(evaluation.champion ? { champion: evaluation.champion.metrics } : {}) },
-      spec.whenNoChampion,
-    );
+    const decision = await step(`gate ${spec.evaluationTaskKey}`, { [ATTR.modelName]: evaluation.challenger.name, [ATTR.modelVersion]: evaluation.challenger.version?.toString() }, async (span) => {
+      const decided = evaluateGate(
+        rules,
+        { challenger: evaluation.challenger.metrics, ...(evaluation.champion ? { champion: evaluation.champion.metrics } : {}) },
+        spec.whenNoChampion,
+      );
+      span.setAttributes({ [ATTR.gatePassed]: decided.passed });
+      return decided;
+    });
     const { metrics: _c, ...challenger } = evaluation.challenger;
     const champion = evaluation.champion ? (({ metrics: _m, ...rest }) => rest)(evaluation.champion) : null;
     const result: GateResult = {

@@ -1,8 +1,11 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import type { TaskType } from '../../domain/pipelines/project-model.js';
 import { isAppError } from '../../errors.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStarted, TaskExecutor } from '../../services/pipelines/task-executor.js';
+import { attemptStepTracer } from './task-span.js';
+import type { TraceStep } from './task-span.js';
 
 /** What a task-type handler sees of its attempt. */
 export interface TaskContext {
@@ -13,6 +16,8 @@ export interface TaskContext {
   actor: string;
   /** A line in the attempt's stdout log (what `modelyard jobs logs` shows). */
   log(line: string): Promise<void>;
+  /** Runs a piece of the task as a span under the attempt's span (untraced without a tracer). */
+  step: TraceStep;
 }
 
 export interface TaskSuccess {
@@ -64,6 +69,7 @@ export class InProcessTaskExecutor implements TaskExecutor {
   constructor(
     private readonly handlers: Partial<Record<TaskType, TaskHandler>>,
     private readonly now: () => number = Date.now,
+    private readonly tracer?: Tracer,
   ) {}
 
   get types(): TaskType[] {
@@ -107,6 +113,7 @@ export class InProcessTaskExecutor implements TaskExecutor {
       signal: controller.signal,
       actor: jobRunActor(request.jobRunId),
       log: (line) => this.writeLine(request.stdoutPath, line),
+      step: attemptStepTracer(this.tracer, request),
     };
     onStarted({ executorRef: `${this.name}:${request.attemptId}`, startTime: this.now() });
     void (async () => {

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { parse as parseYaml } from 'yaml';
 import { artifactDownloadUrl, readArtifactBlob, readArtifactText } from '../../api/artifacts.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
+import { SignatureTables } from '../../components/signature-tables.js';
 import { baseName, previewKind } from '../../lib/artifact-kind.js';
 import { parseCsvHead } from '../../lib/csv.js';
 import { formatBytes } from '../../lib/format.js';
@@ -56,46 +57,6 @@ function CsvTable({ rows }: { rows: string[][] }) {
   );
 }
 
-interface ColumnSpec {
-  name?: string;
-  type?: string;
-  /** MLflow spells this key with a hyphen in the signature JSON. */
-  'tensor-spec'?: { dtype?: string; shape?: number[] };
-  required?: boolean;
-}
-
-function parseSpec(json: unknown): ColumnSpec[] | undefined {
-  if (typeof json !== 'string') return undefined;
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? (v as ColumnSpec[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function SpecTable({ title, spec }: { title: string; spec: ColumnSpec[] }) {
-  return (
-    <table className="data-table">
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-        </tr>
-      </thead>
-      <tbody>
-        {spec.map((c, i) => (
-          <tr key={i}>
-            <td className="mono">{c.name ?? `#${i}`}</td>
-            <td className="mono">{c.type === 'tensor' && c['tensor-spec'] ? `tensor ${c['tensor-spec'].dtype ?? ''} [${(c['tensor-spec'].shape ?? []).join(', ')}]` : (c.type ?? '')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
 /** The MLmodel file: flavors and the signature as tables, then the YAML itself. */
 function MlmodelPreview({ text }: { text: string }) {
   const parsed = useMemo(() => {
@@ -109,8 +70,6 @@ function MlmodelPreview({ text }: { text: string }) {
   const doc = ('doc' in parsed ? parsed.doc : null) ?? {};
   const flavors = doc.flavors && typeof doc.flavors === 'object' ? Object.keys(doc.flavors) : [];
   const signature = (doc.signature ?? {}) as { inputs?: unknown; outputs?: unknown };
-  const inputs = parseSpec(signature.inputs);
-  const outputs = parseSpec(signature.outputs);
   return (
     <div className="mlmodel">
       <dl className="facts">
@@ -129,14 +88,7 @@ function MlmodelPreview({ text }: { text: string }) {
           </>
         )}
       </dl>
-      {inputs || outputs ? (
-        <div className="signature">
-          {inputs && <SpecTable title="Signature inputs" spec={inputs} />}
-          {outputs && <SpecTable title="Signature outputs" spec={outputs} />}
-        </div>
-      ) : (
-        <p className="muted">No signature.</p>
-      )}
+      <SignatureTables signature={signature} />
       <pre className="text-preview">{text}</pre>
     </div>
   );

@@ -6,6 +6,7 @@ import { formatDuration, formatTime, runDuration } from '../../lib/format.js';
 import { runDisplayName, tagValue } from '../../lib/run-columns.js';
 import { filterLiteral } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { RunModelVersions } from './run-model-versions.js';
 
 function runLink(run: { experiment_id: string; run_id: string }) {
   return `/experiments/${encodeURIComponent(run.experiment_id)}/runs/${encodeURIComponent(run.run_id)}`;
@@ -89,6 +90,10 @@ export function RunOverview({ run }: { run: Run }) {
         <dt>Child runs</dt>
         <dd>
           <ChildRuns run={run} />
+        </dd>
+        <dt>Model versions</dt>
+        <dd>
+          <RunModelVersions runId={info.run_id} />
         </dd>
         <dt>Artifact location</dt>
         <dd className="mono">{info.artifact_uri ?? '—'}</dd>

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { loadProject } from '../../src/domain/pipelines/project-parser.js';
+import { waitForRunEnd, waitUntil } from '../pipelines/pipeline-harness.js';
+import { startTestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
+import { ensureWebBuilt } from './helpers/web-build.js';
+
+const skipWhy = chromiumUnavailableReason();
+const suite = skipWhy ? describe.skip : describe;
+const UI_TIMEOUT = 90_000;
+const NODE = JSON.stringify(process.execPath);
+
+const PROJECT = `
+project: { name: ui-traces }
+jobs:
+  train:
+    tasks:
+      - { task_key: features, command_task: { command: [${NODE}, -e, "console.log('features ok')"] } }
+      - { task_key: fit, depends_on: [{ task_key: features }], command_task: { command: [${NODE}, -e, "console.error('out of memory while fitting'); process.exit(7)"] } }
+`;
+
+interface TraceJson {
+  trace_id: string;
+  span_count: number;
+  status?: string;
+  job_run_id?: number;
+}
+
+suite(skipWhy ? `traces UI in Chromium (skipped: ${skipWhy})` : 'traces UI in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let projectDir: string;
+  let jobRunId: number;
+  let mlflowRunId: string;
+  let trace: TraceJson;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    server = await startTestServer();
+    projectDir = mkdtempSync(join(tmpdir(), 'modelyard-ui-traces-'));
+    writeFileSync(join(projectDir, 'README'), 'trace fixture');
+    const loaded = loadProject(PROJECT);
+    const [job] = await server.services.pipelines.jobs.deploy(loaded.spec!, projectDir);
+    const started = await server.services.pipelines.jobs.runNow(job!.jobId, { actor: 'alice' });
+    const run = await waitForRunEnd(server.services.pipelines, started.jobRunId);
+    expect(run.state).toBe('FAILED');
+    jobRunId = run.jobRunId;
+    mlflowRunId = run.mlflowRunId!;
+    // The root span is written when the run ends; spans are stored asynchronously.
+    await waitUntil(async () => {
+      const res = await fetch(`${server.url}/api/v1/traces?job_run_id=${jobRunId}`);
+      const body = (await res.json()) as { traces?: TraceJson[] };
+      trace = body.traces?.[0] as TraceJson;
+      return trace?.span_count === 3 && trace.status !== undefined;
+    });
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = watchPageErrors(page);
+    await page.goto(server.url + path);
+    return { page, errors };
+  }
+
+  async function finish(page: Page, name: string, errors: string[]): Promise<void> {
+    await saveScreenshot(page, name);
+    await page.context().close();
+    expect(errors).toEqual([]);
+  }
+
+  it("goes from a job run to its trace: a waterfall of spans, attributes, and the failed task's exception", async () => {
+    const { page, errors } = await openPage(`/jobs/runs/${jobRunId}`);
+    await page.getByRole('link', { name: 'Spans of this run' }).click();
+    await page.waitForURL(new RegExp(`/traces\\?job_run_id=${jobRunId}$`));
+    const rows = page.locator('.traces-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('job train');
+    await rows.first().getByRole('link', { name: 'job train' }).click();
+    await page.waitForURL(new RegExp(`/traces/${trace.trace_id}`));
+
+    // Waterfall order: the root, then its task spans by start time, indented under it.
+    const spans = page.locator('.waterfall-span');
+    await expect.poll(() => spans.evaluateAll((els) => els.map((e) => e.getAttribute('data-span')))).toEqual(['job train', 'task features', 'task fit']);
+    const indent = (name: string) => page.locator(`.waterfall-span[data-span="${name}"] .waterfall-name`).evaluate<number, undefined>('(el) => parseFloat(getComputedStyle(el).paddingLeft)');
+    expect(await indent('task features')).toBeGreaterThan(await indent('job train'));
+    // Bars sit on one time axis: the fit task starts after features ended.
+    const left = (name: string) => page.locator(`.waterfall-span[data-span="${name}"] .gantt-bar`).evaluate((el) => el.getBoundingClientRect().left);
+    expect(await left('task fit')).toBeGreaterThan(await left('task features'));
+
+    // The root span's attributes name the job run and the MLflow run, as links.
+    const details = page.locator('.span-details');
+    await expect.poll(() => details.locator('h2').textContent()).toBe('job train');
+    expect(await details.locator('tr[data-attribute="modelyard.job_run_id"] a').textContent()).toBe(String(jobRunId));
+    expect(await details.locator('tr[data-attribute="mlflow.run_id"] a').textContent()).toBe(mlflowRunId);
+
+    await spans.filter({ hasText: 'task fit' }).click();
+    await page.waitForURL(/span=/);
+    await expect.poll(() => details.locator('h2').textContent()).toBe('task fit');
+    const exception = details.locator('.span-exception');
+    await expect.poll(() => exception.textContent()).toContain('out of memory while fitting');
+    expect(await details.locator('tr[data-attribute="modelyard.task_key"]').textContent()).toContain('fit');
+    expect(await page.locator('.waterfall-span[data-span="task fit"] .status').textContent()).toBe('exception');
+    await saveScreenshot(page, 'trace-waterfall');
+
+    // The address keeps the chosen span: reloading shows the same one.
+    await page.reload();
+    await expect.poll(() => details.locator('h2').textContent()).toBe('task fit');
+    await finish(page, 'trace-span-reloaded', errors);
+  }, UI_TIMEOUT);
+
+  it('shows the server error for a trace that does not exist', async () => {
+    const missing = 'ab'.repeat(16);
+    const res = await fetch(`${server.url}/api/v1/traces/${missing}`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { message: string };
+    const { page, errors } = await openPage(`/traces/${missing}`);
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain(body.message);
+    await finish(page, 'trace-not-found', errors);
+  }, UI_TIMEOUT);
+});

@@ -1,0 +1,78 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { listJobs } from '../../api/jobs.js';
+import type { Job } from '../../api/jobs.js';
+import { ErrorBanner, Loading } from '../../components/error-banner.js';
+import { formatTime } from '../../lib/format.js';
+import { useAsync } from '../../lib/use-async.js';
+import { jobLink } from './job-links.js';
+import { JobRunsTable } from './job-runs-table.js';
+import { RunNowDialog } from './run-now-dialog.js';
+
+function schedule(job: Job): string {
+  const s = job.schedule;
+  if (!s) return '—';
+  const expr = s.quartz_cron_expression ?? s.cron ?? '';
+  return `${expr}${s.timezone_id ? ` (${s.timezone_id})` : ''}${s.pause_status === 'PAUSED' ? ' · paused' : ''}`;
+}
+
+/** `/jobs`: the deployed job definitions and the latest runs of all of them. */
+export function JobsPage() {
+  const jobs = useAsync((signal) => listJobs(signal), []);
+  const [running, setRunning] = useState<Job | undefined>();
+
+  return (
+    <section className="page">
+      <h1>Jobs</h1>
+      {jobs.error && <ErrorBanner title="Could not list jobs" error={jobs.error} onRetry={jobs.reload} />}
+      {jobs.loading && !jobs.data && <Loading what="jobs" />}
+      {jobs.data && jobs.data.length === 0 && (
+        <p className="muted">
+          No jobs are deployed. Describe them in <code>modelyard.yaml</code> and run <code>modelyard jobs deploy</code>.
+        </p>
+      )}
+      {jobs.data && jobs.data.length > 0 && (
+        <table className="data-table jobs-table">
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Project</th>
+              <th scope="col" className="num">
+                Tasks
+              </th>
+              <th scope="col">Schedule</th>
+              <th scope="col">Updated</th>
+              <th scope="col" className="actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.data.map((j) => (
+              <tr key={j.job_id}>
+                <td>
+                  <Link to={jobLink(j.job_id)}>{j.name}</Link>
+                </td>
+                <td>
+                  {j.project}
+                  {j.target ? <span className="muted"> ({j.target})</span> : null}
+                </td>
+                <td className="num">{j.tasks?.length ?? 0}</td>
+                <td className="mono">{schedule(j)}</td>
+                <td>{formatTime(j.updated_time)}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => setRunning(j)} aria-label={`Run ${j.name} now`}>
+                    Run now…
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Recent runs</h2>
+      <JobRunsTable jobNames={new Map((jobs.data ?? []).map((j) => [j.job_id, j.name]))} />
+      <RunNowDialog job={running} open={running !== undefined} onClose={() => setRunning(undefined)} />
+    </section>
+  );
+}

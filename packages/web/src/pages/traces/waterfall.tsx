@@ -1,0 +1,68 @@
+import type { Span } from '../../api/traces.js';
+import { formatDuration } from '../../lib/format.js';
+import { spanExceptions } from '../../lib/span-tree.js';
+import type { SpanRow } from '../../lib/span-tree.js';
+
+function fmtUs(us: number): string {
+  return us < 1000 ? `${Math.round(us)} µs` : formatDuration(us / 1000);
+}
+
+function spanClass(s: Span): string {
+  if (s.status?.code === 'ERROR' || spanExceptions(s).length > 0) return 'state-failed';
+  if (s.kind === 'SERVER' || s.kind === 'CLIENT') return 'state-running';
+  return 'state-success';
+}
+
+/**
+ * A trace as a waterfall: one row per span, indented under its parent, its bar placed on the
+ * trace's time axis. Each row is a button that opens the span's attributes and exceptions.
+ */
+export function Waterfall({ rows, selected, onSelect }: { rows: readonly SpanRow[]; selected?: string; onSelect: (spanId: string) => void }) {
+  if (rows.length === 0) return <p className="muted">No spans.</p>;
+  const start = Math.min(...rows.map((r) => r.span.start_time_us));
+  const end = Math.max(...rows.map((r) => r.span.end_time_us), start + 1);
+  const total = end - start;
+  const pct = (us: number) => `${(us / total) * 100}%`;
+  return (
+    <div className="waterfall" role="list" aria-label={`Spans, ${fmtUs(total)} in all`}>
+      <div className="waterfall-row waterfall-axis" aria-hidden="true">
+        <span>Span</span>
+        <div className="waterfall-track">
+          {[0, 0.25, 0.5, 0.75, 1].map((f) => (
+            <span key={f} className="gantt-tick" style={{ left: `${f * 100}%`, ...(f === 1 ? { transform: 'translateX(-100%)' } : {}) }}>
+              {fmtUs(total * f)}
+            </span>
+          ))}
+        </div>
+        <span className="num">Duration</span>
+      </div>
+      {rows.map(({ span: s, depth }) => {
+        const errors = spanExceptions(s).length;
+        return (
+          <div role="listitem" key={s.span_id}>
+            <button
+              type="button"
+              className={`waterfall-row waterfall-span${selected === s.span_id ? ' selected' : ''}`}
+              aria-pressed={selected === s.span_id}
+              data-span={s.name}
+              onClick={() => onSelect(s.span_id)}
+            >
+              <span className="waterfall-name" style={{ paddingLeft: `${depth * 1.1}rem` }}>
+                {s.name}
+                {s.service_name && s.service_name !== 'modelyard' ? <span className="muted"> · {s.service_name}</span> : null}
+                {errors > 0 ? <span className="status state-failed">{errors === 1 ? 'exception' : `${errors} exceptions`}</span> : null}
+              </span>
+              <span className="waterfall-track">
+                <span
+                  className={`gantt-bar ${spanClass(s)}`}
+                  style={{ left: pct(s.start_time_us - start), width: `max(2px, ${pct(s.end_time_us - s.start_time_us)})` }}
+                />
+              </span>
+              <span className="num">{fmtUs(s.duration_us)}</span>
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
