@@ -7,6 +7,7 @@ import { loadProject } from '../../src/domain/pipelines/project-parser.js';
 import { waitForRunEnd } from '../pipelines/pipeline-harness.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import type { PageWindow } from './helpers/browser.js';
 import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
@@ -113,7 +114,7 @@ suite(skipWhy ? `jobs UI in Chromium (skipped: ${skipWhy})` : 'jobs UI in Chromi
 
     await expect.poll(() => nodeStates(page)).toEqual({ prepare: 'SUCCESS', train: 'SUCCESS', evaluate: 'FAILED', report: 'UPSTREAM_FAILED' });
     // Colour comes from the state: a failed node's border is the danger colour, a succeeded one's is not.
-    const border = (task: string) => page.locator(`.dag-node[data-task="${task}"]`).evaluate<string, undefined>('(el) => getComputedStyle(el).borderTopColor');
+    const border = (task: string) => page.locator(`.dag-node[data-task="${task}"]`).evaluate((el) => (globalThis as unknown as PageWindow).getComputedStyle(el).borderTopColor);
     expect(await border('evaluate')).not.toBe(await border('prepare'));
     expect(await page.locator('.gantt-row[data-task="prepare"] .gantt-bar').count()).toBe(1);
     expect(await page.locator('.gantt-row[data-task="report"] .gantt-bar').count()).toBe(0);
@@ -168,7 +169,7 @@ suite(skipWhy ? `jobs UI in Chromium (skipped: ${skipWhy})` : 'jobs UI in Chromi
     await page.getByRole('button', { name: 'Cancel run…' }).click();
     const confirm = page.getByRole('dialog', { name: `Cancel run ${runId}?` });
     // The dialog's first focus is its harmless button.
-    expect(await confirm.getByRole('button', { name: 'Cancel', exact: true }).evaluate<boolean, undefined>('(b) => b === document.activeElement')).toBe(true);
+    expect(await confirm.getByRole('button', { name: 'Cancel', exact: true }).evaluate((b) => b === (globalThis as unknown as PageWindow).document.activeElement)).toBe(true);
     await confirm.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => page.locator('h1 .status').textContent(), { timeout: 20_000 }).toBe('CANCELED');
     expect((await api(`/runs/get?run_id=${runId}`)).state).toBe('CANCELED');

@@ -7,6 +7,7 @@ import { loadProject } from '../../src/domain/pipelines/project-parser.js';
 import { waitForRunEnd, waitUntil } from '../pipelines/pipeline-harness.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import type { PageWindow } from './helpers/browser.js';
 import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
@@ -95,7 +96,7 @@ suite(skipWhy ? `traces UI in Chromium (skipped: ${skipWhy})` : 'traces UI in Ch
     // Waterfall order: the root, then its task spans by start time, indented under it.
     const spans = page.locator('.waterfall-span');
     await expect.poll(() => spans.evaluateAll((els) => els.map((e) => e.getAttribute('data-span')))).toEqual(['job train', 'task features', 'task fit']);
-    const indent = (name: string) => page.locator(`.waterfall-span[data-span="${name}"] .waterfall-name`).evaluate<number, undefined>('(el) => parseFloat(getComputedStyle(el).paddingLeft)');
+    const indent = (name: string) => page.locator(`.waterfall-span[data-span="${name}"] .waterfall-name`).evaluate((el) => parseFloat((globalThis as unknown as PageWindow).getComputedStyle(el).paddingLeft));
     expect(await indent('task features')).toBeGreaterThan(await indent('job train'));
     // Bars sit on one time axis: the fit task starts after features ended.
     const left = (name: string) => page.locator(`.waterfall-span[data-span="${name}"] .gantt-bar`).evaluate((el) => el.getBoundingClientRect().left);

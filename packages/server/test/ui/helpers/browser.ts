@@ -39,3 +39,12 @@ export function watchPageErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return errors;
 }
+
+/**
+ * The page's `window` as far as tests read it inside `evaluate` callbacks (the test tsconfig has
+ * no DOM lib). Only a type: the callback runs in the page, where these globals exist.
+ */
+export interface PageWindow {
+  getComputedStyle(el: unknown): { borderTopColor: string; paddingLeft: string };
+  document: { activeElement: unknown };
+}
