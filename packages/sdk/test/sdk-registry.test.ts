@@ -1,22 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { LogisticRegression, Pipeline, StandardScaler, parseCsv, toOnnx } from '@modelyard/learn';
-import { startTestServer } from '../../server/test/helpers/server.js';
-import type { TestServer } from '../../server/test/helpers/server.js';
+import { describeEachServer } from '../../server/test/helpers/mlflow-http.js';
 import { MlflowApiError, Tracker, loadModelWith, logModelWith, signatureFromSchemas } from '../src/index.js';
 
 const DATA = join(import.meta.dirname, '../../../../shared/data/pima_diabetes.csv');
 
-describe('@modelyard/sdk registry flow against a real server', () => {
-  let server: TestServer;
+// Store-touching paths on both dialects: one real server per dialect (SQLite file, PostgreSQL).
+describeEachServer('@modelyard/sdk registry flow against a real server', (ctx) => {
   let tracker: Tracker;
-  beforeAll(async () => {
-    server = await startTestServer();
-    tracker = new Tracker({ trackingUri: server.url, env: {} });
-  });
-  afterAll(async () => {
-    await server.close();
+  beforeAll(() => {
+    tracker = new Tracker({ trackingUri: ctx.server.url, env: {} });
   });
 
   it('registers logged models, promotes and aliases them, and loads every models:/ URI form', async () => {

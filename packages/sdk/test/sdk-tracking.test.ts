@@ -1,23 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { Pipeline, RandomForestClassifier, SimpleImputer, StandardScaler, parseCsv, toOnnx } from '@modelyard/learn';
-import { startTestServer } from '../../server/test/helpers/server.js';
-import type { TestServer } from '../../server/test/helpers/server.js';
+import { describeEachServer } from '../../server/test/helpers/mlflow-http.js';
 import { Client, MlflowApiError, Tracker, loadModelWith, logModelWith, signatureFromSchemas } from '../src/index.js';
 
 const DATA = join(import.meta.dirname, '../../../../shared/data/pima_diabetes.csv');
 
-describe('@modelyard/sdk against a real Modelyard server', () => {
-  let server: TestServer;
+// Store-touching paths on both dialects: one real server per dialect (SQLite file, PostgreSQL).
+describeEachServer('@modelyard/sdk against a real Modelyard server', (ctx) => {
   let tracker: Tracker;
-  beforeAll(async () => {
-    server = await startTestServer();
-    tracker = new Tracker({ trackingUri: server.url, env: {} });
-  });
-  afterAll(async () => {
-    await server.close();
+  beforeAll(() => {
+    tracker = new Tracker({ trackingUri: ctx.server.url, env: {} });
   });
 
   it('runs the fluent API: experiment, params, buffered metrics, tags, dataset input, artifacts', async () => {
@@ -73,7 +68,7 @@ describe('@modelyard/sdk against a real Modelyard server', () => {
 
   it('resumes the run named by MLFLOW_RUN_ID', async () => {
     const created = await tracker.client.tracking.createRun({ experimentId: '0' });
-    const resumed = new Tracker({ trackingUri: server.url, env: { MLFLOW_RUN_ID: created.info.runId } });
+    const resumed = new Tracker({ trackingUri: ctx.server.url, env: { MLFLOW_RUN_ID: created.info.runId } });
     const run = await resumed.startRun();
     expect(run.runId).toBe(created.info.runId);
     resumed.logMetric('m', 1);
@@ -114,7 +109,7 @@ describe('@modelyard/sdk against a real Modelyard server', () => {
   });
 
   it('raises typed errors with the MLflow error code and status', async () => {
-    const client = new Client({ trackingUri: server.url, env: {} });
+    const client = new Client({ trackingUri: ctx.server.url, env: {} });
     const err = await client.tracking.getRun('0'.repeat(32)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowApiError);
     expect((err as MlflowApiError).errorCode).toBe('RESOURCE_DOES_NOT_EXIST');
