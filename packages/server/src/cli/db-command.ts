@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { connect } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { parseStoreUri } from '../db/store-uri.js';
-import { addStoreOptions, flagsToConfig } from './server-command.js';
-import type { ServerFlags } from './server-command.js';
+import { addStoreOptions, flagsToConfig } from './store-options.js';
+import type { ServerFlags } from './store-options.js';
 
 export function registerDbCommand(program: Command): void {
   const db = program.command('db').description('database operations');
@@ -12,6 +10,7 @@ export function registerDbCommand(program: Command): void {
   addStoreOptions(upgrade);
   upgrade.action(async (flags: ServerFlags) => {
     const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
+    const [{ connect }, { migrateToLatest }] = await Promise.all([import('../db/connect.js'), import('../db/migrate.js')]);
     const conn = connect(parseStoreUri(config.backendStoreUri));
     try {
       const { applied } = await migrateToLatest(conn.db, conn.caps);

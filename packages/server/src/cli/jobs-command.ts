@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { InvalidParameterError } from '../errors.js';
 import type { JobRunRecord } from '../domain/pipelines/job-records.js';
 import { isTerminalJobRunState } from '../domain/pipelines/run-states.js';
-import { addStoreOptions } from './server-command.js';
-import type { ServerFlags } from './server-command.js';
-import { currentUser, exitCodeFor, followRun, openPipelinesContext } from './run-command.js';
+import { addStoreOptions } from './store-options.js';
+import type { ServerFlags } from './store-options.js';
 import type { PipelineCliFlags } from './run-command.js';
 import { addProjectOptions, requireValidProject } from './validate-command.js';
 
@@ -29,7 +28,9 @@ function runRow(r: JobRunRecord): string[] {
 export function registerJobsCommand(program: Command): void {
   const jobs = program.command('jobs').description('deployed jobs and their runs');
   const withStore = (cmd: Command) => addStoreOptions(cmd);
-  const open = (flags: ServerFlags, serveTracking = false) => openPipelinesContext(flags, { serveTracking });
+  // The store, services and pipelines load only when a subcommand runs (not for --help).
+  const lazy = () => import('./pipelines-cli-context.js');
+  const open = async (flags: ServerFlags, serveTracking = false) => (await lazy()).openPipelinesContext(flags, { serveTracking });
 
   withStore(jobs.command('list').description('list deployed jobs')).action(async (flags: ServerFlags) => {
     const ctx = await open(flags);
@@ -50,7 +51,7 @@ export function registerJobsCommand(program: Command): void {
   addProjectOptions(deploy);
   withStore(deploy).action(async (flags: PipelineCliFlags) => {
     const { spec, projectDir } = requireValidProject(flags);
-    const ctx = await openPipelinesContext(flags, { project: spec, serveTracking: false });
+    const ctx = await (await lazy()).openPipelinesContext(flags, { project: spec, serveTracking: false });
     try {
       for (const j of await ctx.pipelines.jobs.deploy(spec, projectDir)) process.stdout.write(`deployed job ${j.jobId}: ${j.projectName}/${j.jobKey}${j.target ? ` (target ${j.target})` : ''}\n`);
     } finally {
@@ -133,7 +134,7 @@ export function registerJobsCommand(program: Command): void {
   withStore(jobs.command('cancel <run_id>').description('cancel a queued or running job run')).action(async (id: string, flags: ServerFlags) => {
     const ctx = await open(flags);
     try {
-      const run = await ctx.pipelines.jobs.cancel(runId(id), currentUser());
+      const run = await ctx.pipelines.jobs.cancel(runId(id), (await lazy()).currentUser());
       process.stdout.write(
         isTerminalJobRunState(run.state) ? `job run ${run.jobRunId} ${run.state}\n` : `cancel requested: the runner driving job run ${run.jobRunId} stops it within a second\n`,
       );
@@ -148,6 +149,7 @@ export function registerJobsCommand(program: Command): void {
       .description('re-run the failed tasks of a finished run (or --task ones) and their dependants, in the same run, here')
       .option('--task <task_key>', 'a task to re-run (repeatable; default: every failed or canceled task)', (v: string, p: string[]) => [...p, v], [] as string[]),
   ).action(async (id: string, flags: ServerFlags & { task: string[] }) => {
+    const { currentUser, exitCodeFor, followRun } = await lazy();
     const ctx = await open(flags, true);
     try {
       const run = await ctx.pipelines.jobs.repair(runId(id), { actor: currentUser(), ...(flags.task.length ? { taskKeys: flags.task } : {}) });

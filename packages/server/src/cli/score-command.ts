@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { Client } from '@modelyard/sdk';
 import { DEFAULT_BATCH_EXPERIMENT } from '../batch/batch-run-log.js';
 import type { OutputFormat } from '../batch/output-files.js';
-import { scoreBatch } from '../batch/score-batch.js';
 import { InvalidParameterError } from '../errors.js';
 import { ClientModelSource, localModelDir } from '../runtime/client-model-source.js';
-import { ModelRuntime } from '../runtime/model-runtime.js';
 
 interface ScoreFlags {
   model: string;
@@ -71,6 +69,8 @@ export function registerScoreCommand(program: Command): void {
       const threads = number('--threads', flags.threads, positiveInt, 'a positive integer');
       const format = flags.format as OutputFormat | undefined;
       if (format !== undefined && !['parquet', 'csv', 'jsonl'].includes(format)) throw new InvalidParameterError(`--format must be parquet, csv or jsonl, got '${format}'`);
+      // DuckDB and ONNX Runtime load only when scoring runs (not for --help).
+      const [{ scoreBatch }, { ModelRuntime }] = await Promise.all([import('../batch/score-batch.js'), import('../runtime/model-runtime.js')]);
       const client = new Client();
       const runtime = new ModelRuntime({ source: new ClientModelSource(client), intraOpNumThreads: threads });
       const controller = new AbortController();

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { Client } from '@modelyard/sdk';
 import { ClientModelSource } from '../runtime/client-model-source.js';
-import { ModelRuntime } from '../runtime/model-runtime.js';
-import { startScoringServer } from '../serving/scoring-server.js';
 import type { ScoringServer } from '../serving/scoring-server.js';
 import { createLogger } from '../telemetry/logger.js';
 
@@ -48,6 +46,8 @@ export function registerServeCommand(program: Command): void {
       const threads = positiveNumber('--threads', flags.threads);
       const refreshSeconds = positiveNumber('--refresh-seconds', flags.refreshSeconds, true);
       const bodyLimit = Math.round(positiveNumber('--body-limit-mb', flags.bodyLimitMb) * 1024 * 1024);
+      // The HTTP server and ONNX Runtime load only when serving starts (not for --help).
+      const [{ ModelRuntime }, { startScoringServer }] = await Promise.all([import('../runtime/model-runtime.js'), import('../serving/scoring-server.js')]);
       const logger = createLogger({ level: flags.logLevel });
       const runtime = new ModelRuntime({ source: new ClientModelSource(new Client()), intraOpNumThreads: threads });
       let server: ScoringServer;

@@ -1,45 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import type { ConfigInput } from '../config/config.js';
-import { startServer } from '../server-process.js';
 import type { RunningServer } from '../server-process.js';
-import { runDemo } from './demo/run-demo.js';
-import { createLogger } from '../telemetry/logger.js';
-
-export interface ServerFlags {
-  host?: string;
-  port?: string;
-  backendStoreUri?: string;
-  artifactsDestination?: string;
-  defaultArtifactRoot?: string;
-  dataDir?: string;
-  config?: string;
-  logLevel?: string;
-  otlpEndpoint?: string;
-  traceRetentionDays?: string;
-}
-
-export function flagsToConfig(flags: ServerFlags): ConfigInput {
-  return {
-    host: flags.host,
-    port: flags.port,
-    backendStoreUri: flags.backendStoreUri,
-    artifactsDestination: flags.artifactsDestination,
-    defaultArtifactRoot: flags.defaultArtifactRoot,
-    dataDir: flags.dataDir,
-    logLevel: flags.logLevel,
-    otlpEndpoint: flags.otlpEndpoint,
-    traceRetentionDays: flags.traceRetentionDays,
-  };
-}
-
-/** Store options shared by every command that opens the database. */
-export function addStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--backend-store-uri <uri>', 'sqlite:///path.db or postgresql://user@host:port/db (env MODELYARD_BACKEND_STORE_URI; default <data-dir>/modelyard.db)')
-    .option('--data-dir <dir>', 'folder of the embedded default store and artifacts (env MODELYARD_DATA_DIR)', undefined)
-    .option('--config <file>', 'YAML file of settings (env MODELYARD_CONFIG)');
-}
+import { addStoreOptions, flagsToConfig } from './store-options.js';
+import type { ServerFlags } from './store-options.js';
 
 export function registerServerCommand(program: Command): void {
   const cmd = program
@@ -57,6 +20,8 @@ export function registerServerCommand(program: Command): void {
   addStoreOptions(cmd);
   cmd.action(async (flags: ServerFlags & { demo?: string; demoOnly?: boolean }) => {
     const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
+    // Loaded here, not at start-up: the server pulls in everything (see program.ts).
+    const [{ createLogger }, { startServer }] = await Promise.all([import('../telemetry/logger.js'), import('../server-process.js')]);
     const logger = createLogger({ level: config.logLevel });
     const server = await startServer(config, logger);
     logger.info({ url: server.url, artifacts: config.artifactsDestination }, 'modelyard server listening');
@@ -73,6 +38,7 @@ export function registerServerCommand(program: Command): void {
 }
 
 async function runServerDemo(server: RunningServer, projectFile: string, exitAfter: boolean): Promise<void> {
+  const { runDemo } = await import('./demo/run-demo.js');
   let ok = false;
   try {
     ok = (await runDemo({ projectFile, services: server.services, serverUrl: server.url, write: (t) => process.stdout.write(t) })).ok;

@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { connect } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { parseStoreUri } from '../db/store-uri.js';
 import { InvalidParameterError, NotFoundError } from '../errors.js';
-import { SpanStore } from '../stores/telemetry/span-store.js';
+import type { SpanStore } from '../stores/telemetry/span-store.js';
 import type { SpanRecord } from '../telemetry/span-record.js';
 import { TRACE_ID_PATTERN } from '../telemetry/span-record.js';
 import type { TraceFilter } from '../telemetry/trace-queries.js';
-import { addStoreOptions, flagsToConfig } from './server-command.js';
-import type { ServerFlags } from './server-command.js';
+import { addStoreOptions, flagsToConfig } from './store-options.js';
+import type { ServerFlags } from './store-options.js';
 
 const BAR_WIDTH = 40;
 
@@ -23,6 +21,12 @@ const time = (us: number) => new Date(us / 1000).toISOString().replace('T', ' ')
 
 async function withSpanStore<T>(flags: ServerFlags, use: (spans: SpanStore) => Promise<T>): Promise<T> {
   const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
+  // The database drivers load only when a subcommand runs (not for --help).
+  const [{ connect }, { migrateToLatest }, { SpanStore }] = await Promise.all([
+    import('../db/connect.js'),
+    import('../db/migrate.js'),
+    import('../stores/telemetry/span-store.js'),
+  ]);
   const db = connect(parseStoreUri(config.backendStoreUri));
   try {
     await migrateToLatest(db.db, db.caps);

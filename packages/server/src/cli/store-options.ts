@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import type { ConfigInput } from '../config/config.js';
+
+// Light on purpose: every command imports these at start-up (see program.ts).
+
+export interface ServerFlags {
+  host?: string;
+  port?: string;
+  backendStoreUri?: string;
+  artifactsDestination?: string;
+  defaultArtifactRoot?: string;
+  dataDir?: string;
+  config?: string;
+  logLevel?: string;
+  otlpEndpoint?: string;
+  traceRetentionDays?: string;
+}
+
+export function flagsToConfig(flags: ServerFlags): ConfigInput {
+  return {
+    host: flags.host,
+    port: flags.port,
+    backendStoreUri: flags.backendStoreUri,
+    artifactsDestination: flags.artifactsDestination,
+    defaultArtifactRoot: flags.defaultArtifactRoot,
+    dataDir: flags.dataDir,
+    logLevel: flags.logLevel,
+    otlpEndpoint: flags.otlpEndpoint,
+    traceRetentionDays: flags.traceRetentionDays,
+  };
+}
+
+/** Store options shared by every command that opens the database. */
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--backend-store-uri <uri>', 'sqlite:///path.db or postgresql://user@host:port/db (env MODELYARD_BACKEND_STORE_URI; default <data-dir>/modelyard.db)')
+    .option('--data-dir <dir>', 'folder of the embedded default store and artifacts (env MODELYARD_DATA_DIR)', undefined)
+    .option('--config <file>', 'YAML file of settings (env MODELYARD_CONFIG)');
+}
