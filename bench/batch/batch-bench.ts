@@ -8,7 +8,7 @@ import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from 
 import { fmt, report } from '../lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = resolve(ROOT, '../shared/data/pima_diabetes.csv');
+const DATA = resolve(ROOT, 'examples/diabetes-classification/data/pima_diabetes.csv');
 const FEATURES = ['Pregnancies', 'Glucose', 'BloodPressure', 'SkinThickness', 'Insulin', 'BMI', 'DiabetesPedigreeFunction', 'Age'];
 /** Upper bounds of each feature's uniform draw: roughly the Pima ranges. */
 const RANGES = [17, 200, 122, 99, 846, 67, 2.42, 81];

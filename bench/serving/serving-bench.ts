@@ -8,7 +8,7 @@ import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from 
 import { fmt, report } from '../lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = resolve(ROOT, '../shared/data/pima_diabetes.csv');
+const DATA = resolve(ROOT, 'examples/diabetes-classification/data/pima_diabetes.csv');
 
 interface Load {
   url: string;

@@ -2,7 +2,7 @@
 // Run: npx tsx packages/learn/bench/train-pima.ts   (figures only; nothing here is asserted)
 import { GradientBoostingClassifier, Pipeline, RandomForestClassifier, accuracy, readCsv, rocAuc, toOnnx } from '../src/index.js';
 
-const path = process.argv[2] ?? new URL('../../../../shared/data/pima_diabetes.csv', import.meta.url).pathname;
+const path = process.argv[2] ?? new URL('../../../examples/diabetes-classification/data/pima_diabetes.csv', import.meta.url).pathname;
 const pima = await readCsv(path);
 const runs = 5;
 

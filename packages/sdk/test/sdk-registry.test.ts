@@ -4,8 +4,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { LogisticRegression, Pipeline, StandardScaler, parseCsv, toOnnx } from '@modelyard/learn';
 import { describeEachServer } from '../../server/test/helpers/mlflow-http.js';
 import { MlflowApiError, Tracker, loadModelWith, logModelWith, signatureFromSchemas } from '../src/index.js';
+import { PIMA_CSV } from '../../server/test/helpers/datasets.js';
 
-const DATA = join(import.meta.dirname, '../../../../shared/data/pima_diabetes.csv');
+const DATA = PIMA_CSV;
 
 // Store-touching paths on both dialects: one real server per dialect (SQLite file, PostgreSQL).
 describeEachServer('@modelyard/sdk registry flow against a real server', (ctx) => {

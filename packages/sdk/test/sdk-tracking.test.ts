@@ -5,8 +5,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { Pipeline, RandomForestClassifier, SimpleImputer, StandardScaler, parseCsv, toOnnx } from '@modelyard/learn';
 import { describeEachServer } from '../../server/test/helpers/mlflow-http.js';
 import { Client, MlflowApiError, Tracker, loadModelWith, logModelWith, signatureFromSchemas } from '../src/index.js';
+import { PIMA_CSV } from '../../server/test/helpers/datasets.js';
 
-const DATA = join(import.meta.dirname, '../../../../shared/data/pima_diabetes.csv');
+const DATA = PIMA_CSV;
 
 // Store-touching paths on both dialects: one real server per dialect (SQLite file, PostgreSQL).
 describeEachServer('@modelyard/sdk against a real Modelyard server', (ctx) => {

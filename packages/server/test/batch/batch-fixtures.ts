@@ -6,13 +6,13 @@ import type { DataFrame } from '@modelyard/learn';
 import { Client, Tracker, logModelWith, signatureFromSchemas } from '@modelyard/sdk';
 import { ClientModelSource } from '../../src/runtime/client-model-source.js';
 import { ModelRuntime } from '../../src/runtime/model-runtime.js';
+import { datasetPath } from '../helpers/datasets.js';
 
-const DATA = join(import.meta.dirname, '../../../../../shared/data');
 
 export const FEATURES = ['Pregnancies', 'Glucose', 'BloodPressure', 'SkinThickness', 'Insulin', 'BMI', 'DiabetesPedigreeFunction', 'Age'] as const;
 
 export function pimaFrame(): DataFrame {
-  return parseCsv(readFileSync(join(DATA, 'pima_diabetes.csv'), 'utf8'));
+  return parseCsv(readFileSync(datasetPath('pima_diabetes.csv'), 'utf8'));
 }
 
 /** A small random forest: a real tree ensemble, trained in well under a second. */

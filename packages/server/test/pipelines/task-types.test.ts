@@ -10,8 +10,9 @@ import { loadProject } from '../../src/domain/pipelines/project-parser.js';
 import { isTerminalJobRunState } from '../../src/domain/pipelines/run-states.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import { PIMA_CSV } from '../helpers/datasets.js';
 
-const PIMA = join(import.meta.dirname, '../../../../../shared/data/pima_diabetes.csv');
+const PIMA = PIMA_CSV;
 
 /**
  * evaluate → gate → promote against a real server (its runner, registry, tracking store and ONNX

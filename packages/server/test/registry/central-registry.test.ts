@@ -6,8 +6,9 @@ import type { DataFrame } from '@modelyard/learn';
 import { Client, LINEAGE_TAGS, Tracker, copyModelVersion, isNotFound, loadModelWith, logModelWith, registryTargetOf, signatureFromSchemas } from '@modelyard/sdk';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import { PIMA_CSV } from '../helpers/datasets.js';
 
-const DATA = join(import.meta.dirname, '../../../../../shared/data/pima_diabetes.csv');
+const DATA = PIMA_CSV;
 
 /**
  * The seed workflow's central registry: a dev server tracks runs, a prod server holds the

@@ -11,10 +11,11 @@ import { Client, LINEAGE_TAGS, Tracker, logModelWith, signatureFromSchemas } fro
 import type { ModelVersion, RegistryEvent } from '@modelyard/sdk';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import { PIMA_CSV } from '../helpers/datasets.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const DATA = join(ROOT, '../shared/data/pima_diabetes.csv');
+const DATA = PIMA_CSV;
 
 interface CliResult {
   code: number | null;

@@ -5,16 +5,16 @@ import type { DataFrame } from '@modelyard/learn';
 import { Client, Tracker, logModelWith, signatureFromSchemas } from '@modelyard/sdk';
 import { ClientModelSource } from '../../src/runtime/client-model-source.js';
 import { ModelRuntime } from '../../src/runtime/model-runtime.js';
+import { datasetPath } from '../helpers/datasets.js';
 
-const DATA = join(import.meta.dirname, '../../../../../shared/data');
 
 export function pimaFrame(): DataFrame {
-  return parseCsv(readFileSync(join(DATA, 'pima_diabetes.csv'), 'utf8'));
+  return parseCsv(readFileSync(datasetPath('pima_diabetes.csv'), 'utf8'));
 }
 
 /** 442 rows with empty cells and a categorical SEX column: exercises imputing and string inputs. */
 export function diabetesFrame(): DataFrame {
-  return parseCsv(readFileSync(join(DATA, 'sklearn_diabetes_raw.csv'), 'utf8'));
+  return parseCsv(readFileSync(datasetPath('sklearn_diabetes_raw.csv'), 'utf8'));
 }
 
 export function trainClassifier(c = 1): Pipeline {

@@ -10,8 +10,9 @@ import { isTerminalJobRunState } from '../../src/domain/pipelines/run-states.js'
 import { jobRunTraceIds } from '../../src/telemetry/trace-ids.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
+import { PIMA_CSV } from '../helpers/datasets.js';
 
-const PIMA = join(import.meta.dirname, '../../../../../shared/data/pima_diabetes.csv');
+const PIMA = PIMA_CSV;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
