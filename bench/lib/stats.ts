@@ -28,6 +28,12 @@ export async function timeSequential(count: number, fn: (i: number) => Promise<v
   return { count, totalMs, perSecond: (count / totalMs) * 1000, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99) };
 }
 
+/** The round with the median throughput (its own p50/p99): one figure from alternating rounds. */
+export function medianTiming(rounds: Timing[]): Timing {
+  const sorted = [...rounds].sort((a, b) => a.perSecond - b.perSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

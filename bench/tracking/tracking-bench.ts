@@ -1,5 +1,6 @@
 import { BenchClient } from '../lib/http-client.js';
-import { fmt, report, timeSequential } from '../lib/stats.js';
+import { fmt, medianTiming, report, timeSequential } from '../lib/stats.js';
+import type { Timing } from '../lib/stats.js';
 import { startBenchServer } from '../lib/servers.js';
 
 /**
@@ -14,18 +15,29 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     const { experiment_id } = await c.post('/experiments/create', { name: 'bench' });
     const runId: string = (await c.post('/runs/create', { experiment_id, start_time: 0 })).run.info.run_id;
 
-    // Warm-up: JIT, statement caches.
-    for (let i = 0; i < 300; i++) await c.post('/runs/log-metric', { run_id: runId, key: 'warm', value: i, timestamp: i, step: i });
-
-    // The HTTP floor: the cheapest JSON route over the same client and socket. One client waits for
-    // each answer, so log-metric req/s can never exceed this; the ratio is what the server adds.
-    const floor = await timeSequential(5000, async () => {
+    // Warm-up until the JIT has settled on both paths (the first thousands of requests run
+    // unoptimised code in both client and server): a training loop's steady state is what counts.
+    for (let i = 0; i < 3000; i++) {
       await c.call('GET', '/api/3.0/mlflow/server-info');
-    });
+      await c.post('/runs/log-metric', { run_id: runId, key: 'warm', value: i, timestamp: i, step: i });
+    }
 
-    const logMetric = await timeSequential(5000, (i) =>
-      c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + i, step: i }),
-    );
+    // The HTTP floor (the cheapest JSON route over the same client and socket: one client waits
+    // for each answer, so log-metric req/s can never exceed it) and log-metric in alternating
+    // rounds, so a neighbour's burst on this shared machine hits both alike; medians of rounds.
+    const rounds = 5;
+    const floorRounds: Timing[] = [];
+    const metricRounds: Timing[] = [];
+    for (let r = 0; r < rounds; r++) {
+      floorRounds.push(await timeSequential(1000, async () => {
+        await c.call('GET', '/api/3.0/mlflow/server-info');
+      }));
+      metricRounds.push(await timeSequential(1000, (i) =>
+        c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
+      ));
+    }
+    const floor = medianTiming(floorRounds);
+    const logMetric = medianTiming(metricRounds);
 
     const batches = 100;
     const batch = await timeSequential(batches, (b) =>
