@@ -7,6 +7,8 @@ const apiTarget = process.env.MODELYARD_URL ?? 'http://127.0.0.1:5000';
 export default defineConfig({
   plugins: [react()],
   base: '/',
+  // The sdk (a workspace package) is bundled from its TypeScript sources, as tests and tsc read it.
+  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
   server: {
     proxy: {

@@ -46,7 +46,7 @@ export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
  * http(s) servers are supported; a file store URI is a clear error.
  */
 export function resolveClientOptions(opts: ClientOptions = {}, which: 'tracking' | 'registry' = 'tracking'): ResolvedClientOptions {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? processEnv();
   const trackingUri = opts.trackingUri ?? env.MODELYARD_TRACKING_URI ?? env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
   const uri = which === 'registry' ? (opts.registryUri ?? env.MLFLOW_REGISTRY_URI ?? env.MODELYARD_REGISTRY_URI ?? trackingUri) : trackingUri;
   if (!/^https?:\/\//i.test(uri)) {
@@ -60,7 +60,7 @@ export function resolveClientOptions(opts: ClientOptions = {}, which: 'tracking'
   let authorization: string | undefined;
   if (token) authorization = `Bearer ${token}`;
   else if (username !== undefined && password !== undefined) {
-    authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    authorization = `Basic ${base64Utf8(`${username}:${password}`)}`;
   }
   return {
     baseUrl: uri.replace(/\/+$/, ''),
@@ -70,4 +70,16 @@ export function resolveClientOptions(opts: ClientOptions = {}, which: 'tracking'
     backoffMs: opts.backoffMs ?? 200,
     timeoutMs: opts.timeoutMs ?? 120_000,
   };
+}
+
+/** `process.env` in Node; nothing in a browser (this module is part of the browser entry too). */
+function processEnv(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** RFC 7617 says credentials are UTF-8; btoa (Node and browsers) only takes Latin-1 code units, hence the byte detour. */
+export function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

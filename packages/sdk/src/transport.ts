@@ -33,9 +33,11 @@ export class Transport {
     return this.json<T>('DELETE', withQuery(path, query), body);
   }
 
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `signal` cancels the request (a page leaving a view); the abort error is thrown as is, never retried. */
+  async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const res = await this.request(method, path, {
       ...(body !== undefined ? { body: JSON.stringify(body), contentType: 'application/json' } : {}),
+      ...(signal ? { signal } : {}),
     });
     const text = await res.text();
     if (text === '') return {} as T;
@@ -53,7 +55,7 @@ export class Transport {
   async request(
     method: string,
     path: string,
-    init: { body?: string | (() => NonNullable<RequestInit["body"]>); contentType?: string; duplex?: boolean } = {},
+    init: { body?: string | (() => NonNullable<RequestInit["body"]>); contentType?: string; duplex?: boolean; signal?: AbortSignal } = {},
   ): Promise<Response> {
     const url = this.options.baseUrl + path;
     let attempt = 0;
@@ -73,9 +75,10 @@ export class Transport {
           headers,
           ...(body !== undefined ? { body } : {}),
           ...(typeof init.body === 'function' ? { duplex: 'half' } : {}),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs),
         } as RequestInit);
       } catch (e) {
+        if (init.signal?.aborted) throw e;
         failure = e;
       }
       if (res && res.ok) return res;
@@ -86,10 +89,26 @@ export class Transport {
       }
       if (res) await res.body?.cancel();
       const delay = this.options.backoffMs * 2 ** attempt;
-      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
+      await backoff(delay / 2 + Math.random() * (delay / 2), init.signal);
       attempt++;
     }
   }
+}
+
+/** Waits `ms`, or until `signal` aborts (then throws its reason: a caller that left does not wait). */
+function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function withQuery(path: string, query: Query): string {
@@ -127,7 +146,7 @@ function describe(e: unknown): string {
  * script may set it after creating its client; browsers have no `process`.
  */
 function ambientTraceParent(): string | undefined {
-  if (typeof process === 'undefined' || typeof process.env !== 'object') return undefined;
-  const value = process.env.TRACEPARENT?.trim();
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.TRACEPARENT?.trim();
   return value ? value : undefined;
 }

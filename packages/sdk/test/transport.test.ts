@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, MlflowApiError, MlflowConnectionError, resolveClientOptions } from '../src/index.js';
+import { Transport } from '../src/transport.js';
 
 /** A real HTTP server that answers from a script, recording what it received. */
 describe('sdk transport', () => {
@@ -35,6 +36,25 @@ describe('sdk transport', () => {
     const client = new Client({ trackingUri: url, backoffMs: 5, env: {} });
     expect(await client.tracking.createExperiment('x')).toBe('7');
     expect(seen).toHaveLength(3);
+  });
+
+  it('stops at once when the caller aborts: the abort error, no retry', async () => {
+    seen.length = 0;
+    script = [{ status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' } }];
+    const transport = new Transport(resolveClientOptions({ trackingUri: url, backoffMs: 60_000, env: {} }));
+    const ctl = new AbortController();
+    const pending = transport.json('GET', '/api/2.0/mlflow/experiments/get?experiment_id=1', undefined, ctl.signal).catch((e: unknown) => e);
+    // The 503 puts it into a minute-long backoff; the abort must end it now, not after the wait.
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+    ctl.abort();
+    const err = await pending;
+    expect((err as Error).name).toBe('AbortError');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('sends Basic credentials as UTF-8 base64 without Node buffers (the browser entry shares this code)', () => {
+    const opts = resolveClientOptions({ trackingUri: url, username: 'jürgen', password: 'pa:ss', env: {} });
+    expect(opts.authorization).toBe(`Basic ${Buffer.from('jürgen:pa:ss', 'utf8').toString('base64')}`);
   });
 
   it('does not retry a 400 and raises the MLflow error', async () => {

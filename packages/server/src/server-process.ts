@@ -15,6 +15,9 @@ import { DEFAULT_TRACE_RETENTION_DAYS, SpanRetention } from './telemetry/span-re
 import { createTracing, tracingOptionsFromConfig } from './telemetry/tracing.js';
 import type { Tracing } from './telemetry/tracing.js';
 
+/** How long in-flight requests may take to finish when the server stops. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
@@ -67,7 +70,13 @@ export async function startServer(
       async close() {
         if (closed) return;
         closed = true;
+        // Requests in flight get a grace period; then every connection is cut, so a client that
+        // holds one open (a half-closed streamed upload, a stuck keep-alive) cannot hold the
+        // shutdown for Node's minute-long timeouts.
+        const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        cut.unref();
         await app.close();
+        clearTimeout(cut);
         await services.serving.endpoints.stop();
         await services.registry.webhookDispatcher.stop();
         await services.pipelines.scheduler.stop();

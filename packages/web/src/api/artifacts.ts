@@ -1,4 +1,5 @@
-import { ARTIFACTS_PREFIX, ApiError, mlflowGet, request } from './http.js';
+import { proxiedArtifactPath } from '@modelyard/sdk/client';
+import { ARTIFACTS_PREFIX, mlflowGet, request } from './http.js';
 import type { FileInfo } from './types.js';
 
 export interface ArtifactListing {
@@ -17,11 +18,7 @@ export async function listArtifacts(runId: string, path?: string, signal?: Abort
  * root (a local folder, a bucket) is not reachable from a browser.
  */
 export function artifactDownloadUrl(artifactUri: string, path: string): string {
-  const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(artifactUri);
-  if (!m) {
-    throw new ApiError(0, 'UNSUPPORTED_ARTIFACT_ROOT', `Artifacts under ${artifactUri} cannot be previewed: only mlflow-artifacts: roots are served by this server`);
-  }
-  const base = m[1]!.replace(/\/+$/, '');
+  const base = proxiedArtifactPath(artifactUri);
   const rel = [base, path].filter((s) => s !== '').join('/');
   return `${ARTIFACTS_PREFIX}/artifacts/${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
@@ -33,7 +30,7 @@ export async function readArtifactText(
   maxBytes: number,
   signal?: AbortSignal,
 ): Promise<{ text: string; truncated: boolean; size: number }> {
-  const res = await request(artifactDownloadUrl(artifactUri, path), signal ? { signal } : {});
+  const res = await request(artifactDownloadUrl(artifactUri, path), signal);
   const size = Number(res.headers.get('content-length') ?? '0');
   const reader = res.body?.getReader();
   if (!reader) return { text: '', truncated: false, size };
@@ -59,6 +56,6 @@ export async function readArtifactText(
 }
 
 export async function readArtifactBlob(artifactUri: string, path: string, signal?: AbortSignal): Promise<Blob> {
-  const res = await request(artifactDownloadUrl(artifactUri, path), signal ? { signal } : {});
+  const res = await request(artifactDownloadUrl(artifactUri, path), signal);
   return res.blob();
 }

@@ -1,21 +1,22 @@
+import { MlflowApiError, Transport, resolveBrowserClientOptions } from '@modelyard/sdk/client';
+
 /**
- * The one place the UI talks HTTP. Every failure becomes an ApiError carrying the server's
- * `{error_code, message}` (or a description of what went wrong on the way), so no screen ever
- * has to render a blank page for an error.
+ * The UI's one way to the server: `@modelyard/sdk`'s browser transport (the same request, retry
+ * and error model as every other sdk user), with the page's origin as the server. The modules of
+ * this folder keep MLflow's and Modelyard's JSON shapes as the pages read them. Every failure is
+ * an sdk error carrying the server's `{error_code, message}` (MlflowApiError) or saying the
+ * server could not be reached (MlflowConnectionError), so no screen renders a blank page.
  */
+export { MlflowApiError as ApiError } from '@modelyard/sdk/client';
 
 export const MLFLOW_PREFIX = '/ajax-api/2.0/mlflow';
 export const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+// One retry: a page shows an error promptly and lets the user retry, unlike a training script.
+let shared: Transport | undefined;
+function transport(): Transport {
+  shared ??= new Transport(resolveBrowserClientOptions({ maxRetries: 1, backoffMs: 150 }, 'tracking'));
+  return shared;
 }
 
 export type Query = Record<string, string | number | boolean | undefined | ReadonlyArray<string | number>>;
@@ -31,69 +32,40 @@ export function queryString(query: Query): string {
   return s ? `?${s}` : '';
 }
 
-async function errorFrom(res: Response): Promise<ApiError> {
-  const text = await res.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown };
-    if (typeof body.message === 'string') {
-      return new ApiError(res.status, typeof body.error_code === 'string' ? body.error_code : 'UNKNOWN', body.message);
-    }
-  } catch {
-    // not JSON: a proxy's HTML page or an empty body; described below
-  }
-  const detail = text.trim().slice(0, 300);
-  return new ApiError(res.status, `HTTP_${res.status}`, `${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`);
+/** A GET whose body is not JSON (artifact files, Prometheus text): the raw response. */
+export function request(path: string, signal?: AbortSignal): Promise<Response> {
+  return transport().request('GET', path, signal ? { signal } : {});
 }
 
-/** fetch that turns network failures and non-2xx answers into ApiError. */
-export async function request(url: string, init: RequestInit = {}): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url, init);
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'NETWORK_ERROR', `Could not reach the server (${e instanceof Error ? e.message : String(e)})`);
-  }
-  if (!res.ok) throw await errorFrom(res);
-  return res;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (text === '') return {} as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ApiError(res.status, 'BAD_RESPONSE', `The server answered with something that is not JSON: ${text.slice(0, 200)}`);
-  }
+/** A POST of JSON whose answer is read raw (headers and all): a scoring call. */
+export function postRaw(path: string, body: unknown): Promise<Response> {
+  return transport().request('POST', path, { body: JSON.stringify(body), contentType: 'application/json' });
 }
 
 /** GET on one of Modelyard's own APIs (`/api/v1/…`), JSON in and out. */
-export async function apiGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-  return json<T>(await request(`${path}${queryString(query)}`, signal ? { signal } : {}));
+export function apiGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  return transport().json<T>('GET', `${path}${queryString(query)}`, undefined, signal);
 }
 
 /** A JSON request with a body (POST/PUT/PATCH/DELETE) to any path. */
-export async function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  return json<T>(
-    await request(path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      ...(signal ? { signal } : {}),
-    }),
-  );
+export function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return transport().json<T>(method, path, body, signal);
 }
 
-export async function mlflowGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-  return json<T>(await request(`${MLFLOW_PREFIX}${path}${queryString(query)}`, signal ? { signal } : {}));
+export function mlflowGet<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  return apiGet<T>(`${MLFLOW_PREFIX}${path}`, query, signal);
 }
 
-export async function mlflowPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+export function mlflowPost<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return apiSend<T>('POST', `${MLFLOW_PREFIX}${path}`, body, signal);
 }
 
 /** MLflow's PATCH and DELETE routes take their message as a JSON body too. */
-export async function mlflowSend<T>(method: 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+export function mlflowSend<T>(method: 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return apiSend<T>(method, `${MLFLOW_PREFIX}${path}`, body, signal);
+}
+
+/** The HTTP status of a server answer, or undefined for anything else (unreachable, aborted). */
+export function httpStatusOf(e: unknown): number | undefined {
+  return e instanceof MlflowApiError ? e.httpStatus : undefined;
 }

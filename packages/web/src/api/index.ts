@@ -1,7 +1,6 @@
 /**
- * Data access for the UI. Until `@modelyard/sdk`'s Client exists this is a thin typed layer over
- * MLflow's REST JSON, one module per area, with the same shapes the sdk returns; swapping it for
- * the sdk touches these modules only.
+ * Data access for the UI, one module per area, all over `@modelyard/sdk`'s browser transport
+ * (see http.ts): MLflow's and Modelyard's JSON shapes as the pages read them.
  */
 export * from './types.js';
 export { ApiError } from './http.js';

@@ -1,4 +1,4 @@
-import { apiGet, apiSend, request } from './http.js';
+import { apiGet, apiSend, postRaw, request } from './http.js';
 
 /** `/api/v1/serving-endpoints…` (Databricks serving endpoints' shape) and the Prometheus `/metrics`. */
 const PREFIX = '/api/v1/serving-endpoints';
@@ -54,7 +54,8 @@ export async function deleteEndpoint(name: string): Promise<void> {
 export async function invoke(name: string, body: unknown, servedModel?: string): Promise<Prediction> {
   const path = servedModel ? `${endpointPath(name)}/served-models/${encodeURIComponent(servedModel)}/invocations` : `${endpointPath(name)}/invocations`;
   const started = performance.now();
-  const res = await request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // A refused row throws the server's error (ApiError: MLflow's error_code and message).
+  const res = await postRaw(path, body);
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -75,6 +76,6 @@ export async function invoke(name: string, body: unknown, servedModel?: string):
 
 /** The server's Prometheus exposition text (every endpoint's counters and latency histograms). */
 export async function readMetricsText(signal?: AbortSignal): Promise<string> {
-  const res = await request('/metrics', signal ? { signal } : {});
+  const res = await request('/metrics', signal);
   return res.text();
 }

@@ -7,7 +7,7 @@ export function ErrorBanner({ error, title, onRetry }: { error: Error; title?: s
     <div className="error-banner" role="alert">
       <strong>{title ?? 'Something went wrong'}</strong>
       <p className="error-message">{error.message}</p>
-      {code && <p className="error-code">{code}{error instanceof ApiError && error.status ? ` · HTTP ${error.status}` : ''}</p>}
+      {code && <p className="error-code">{code}{error instanceof ApiError && error.httpStatus ? ` · HTTP ${error.httpStatus}` : ''}</p>}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           Try again

@@ -73,7 +73,7 @@ export function RunsPage() {
     setSelected((prev) => (prev.size > 0 ? new Set() : new Set(pages.runs.slice(0, MAX_COMPARE).map((r) => r.info.run_id))));
   }, [pages.runs]);
 
-  const filterRejected = pages.error instanceof ApiError && pages.error.status === 400;
+  const filterRejected = pages.error instanceof ApiError && pages.error.httpStatus === 400;
   const compare = () => {
     const ids = [...selected].slice(0, MAX_COMPARE);
     navigate(`/compare?experiment=${encodeURIComponent(experimentId)}&runs=${ids.map(encodeURIComponent).join(',')}`);
