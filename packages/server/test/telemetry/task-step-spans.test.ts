@@ -52,6 +52,18 @@ jobs:
       - task_key: deploy
         depends_on: [{ task_key: score }]
         deploy_task: { endpoint: pima-ep, model_uri: "models:/pima/1" }
+  blocked:
+    experiment: main
+    tasks:
+      - task_key: evaluate
+        evaluate_task:
+          challenger_model_uri: "models:/pima/1"
+          data_path: holdout.csv
+          target_column: Outcome
+          model_type: classifier
+      - task_key: gate
+        depends_on: [{ task_key: evaluate }]
+        gate_task: { evaluation_task_key: evaluate, rules: ["challenger.roc_auc >= 1.01"] }
   broken:
     experiment: main
     tasks:
@@ -178,6 +190,17 @@ jobs:
       parent_span_id: attempt('deploy').span_id,
       status: { code: 'OK' },
       attributes: { 'modelyard.endpoint': 'pima-steps', 'modelyard.model.uri': 'models:/pima/1', 'modelyard.model.name': 'pima' },
+    });
+  });
+
+  it('ends a blocking gate step with ERROR and the rule that failed', async () => {
+    const run = await runJob(jobs.blocked!);
+    expect(run.state).toBe('FAILED');
+    const spans = await spansOf(run, 5);
+    expect(spans.find((s) => s.name === 'gate evaluate')).toMatchObject({
+      parent_span_id: spans.find((s) => s.name === 'task gate')!.span_id,
+      status: { code: 'ERROR', message: expect.stringMatching(/roc_auc >= 1\.01/) },
+      attributes: { 'modelyard.gate.passed': false },
     });
   });
 

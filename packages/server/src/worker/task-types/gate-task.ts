@@ -50,6 +50,7 @@ export function gateTask(deps: GateTaskDeps): TaskHandler {
         spec.whenNoChampion,
       );
       span.setAttributes({ [ATTR.gatePassed]: decided.passed });
+      if (!decided.passed) span.markFailed(decided.summary);
       return decided;
     });
     const { metrics: _c, ...challenger } = evaluation.challenger;

@@ -10,6 +10,8 @@ export type StepAttributes = Record<string, string | number | boolean | undefine
 /** What a step sees of its span: attributes learnt while it runs (the resolved version, rows scored). */
 export interface StepSpan {
   setAttributes(attributes: StepAttributes): void;
+  /** The step ran but its outcome is a failure (a gate that blocks): the span ends with ERROR and this message. */
+  markFailed(message: string): void;
 }
 
 /**
@@ -25,7 +27,7 @@ function defined(attributes: StepAttributes): Attributes {
 }
 
 /** Runs the step untraced: a process without a tracer, or an attempt that was given no TRACEPARENT. */
-export const untracedStep: TraceStep = (_name, _attributes, fn) => fn({ setAttributes: () => {} });
+export const untracedStep: TraceStep = (_name, _attributes, fn) => fn({ setAttributes: () => {}, markFailed: () => {} });
 
 /**
  * Steps of an in-process attempt, parented to the attempt span whose id the runner put in the
@@ -52,9 +54,10 @@ export function attemptStepTracer(tracer: Tracer | undefined, request: AttemptRe
   });
   return async (name, attributes, fn) => {
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes: { ...common, ...defined(attributes) } }, parentContext);
+    let failed: string | undefined;
     try {
-      const out = await fn({ setAttributes: (a) => span.setAttributes(defined(a)) });
-      span.setStatus({ code: SpanStatusCode.OK });
+      const out = await fn({ setAttributes: (a) => span.setAttributes(defined(a)), markFailed: (message) => (failed = message) });
+      span.setStatus(failed === undefined ? { code: SpanStatusCode.OK } : { code: SpanStatusCode.ERROR, message: failed });
       return out;
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
