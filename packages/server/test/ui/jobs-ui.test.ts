@@ -166,6 +166,18 @@ suite(skipWhy ? `jobs UI in Chromium (skipped: ${skipWhy})` : 'jobs UI in Chromi
     expect(await page.locator('.dag-node[data-task="tick"]').getAttribute('data-state')).toBe('RUNNING');
     await saveScreenshot(page, 'jobs-run-streaming');
 
+    // The server stops answering the poll: the last state stays on screen beside the error, and
+    // the page recovers by itself once answers come back.
+    await page.route('**/api/v1/jobs/runs/get?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'server is restarting' }) }),
+    );
+    const banner = page.locator('.error-banner', { hasText: 'Could not load the job run' });
+    await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(1);
+    expect(await banner.textContent()).toContain('server is restarting');
+    expect(await page.locator('.dag-node[data-task="tick"]').getAttribute('data-state')).toBe('RUNNING');
+    await page.unroute('**/api/v1/jobs/runs/get?*');
+    await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
+
     await page.getByRole('button', { name: 'Cancel run…' }).click();
     const confirm = page.getByRole('dialog', { name: `Cancel run ${runId}?` });
     // The dialog's first focus is its harmless button.
