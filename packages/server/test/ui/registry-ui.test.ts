@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { MlflowHttp } from '../helpers/mlflow-http.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
+import { chromiumUnavailableReason, finishUiPage, launchChromium, openUiPage } from './helpers/browser.js';
 import { seedUiData, uploadArtifact } from './helpers/seed.js';
 import type { UiSeed } from './helpers/seed.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
@@ -66,20 +66,8 @@ suite(skipWhy ? `registry UI in Chromium (skipped: ${skipWhy})` : 'registry UI i
     await server?.close();
   });
 
-  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchPageErrors(page);
-    await page.goto(server.url + path);
-    return { page, errors };
-  }
-
-  async function finish(page: Page, name: string, errors: string[]): Promise<void> {
-    await saveScreenshot(page, name);
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const openPage = (path: string) => openUiPage(browser, server.url + path);
+  const finish = finishUiPage;
 
   it('lists models with their latest version per stage and aliases, and searches them', async () => {
     const { page, errors } = await openPage('/models');

@@ -4,7 +4,7 @@ import { Tracker } from '@modelyard/sdk';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { logAndRegister, pimaFrame, postJson, trainClassifier } from '../serving/serving-fixtures.js';
-import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
+import { chromiumUnavailableReason, finishUiPage, launchChromium, openUiPage } from './helpers/browser.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
 const skipWhy = chromiumUnavailableReason();
@@ -52,20 +52,8 @@ suite(skipWhy ? `serving UI in Chromium (skipped: ${skipWhy})` : 'serving UI in 
     await server?.close();
   });
 
-  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchPageErrors(page);
-    await page.goto(server.url + path);
-    return { page, errors };
-  }
-
-  async function finish(page: Page, name: string, errors: string[]): Promise<void> {
-    await saveScreenshot(page, name);
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const openPage = (path: string) => openUiPage(browser, server.url + path);
+  const finish = finishUiPage;
 
   it('lists endpoints with their served versions and traffic split', async () => {
     const { page, errors } = await openPage('/serving');

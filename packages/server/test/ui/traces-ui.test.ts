@@ -8,7 +8,7 @@ import { waitForRunEnd, waitUntil } from '../pipelines/pipeline-harness.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import type { PageWindow } from './helpers/browser.js';
-import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
+import { chromiumUnavailableReason, finishUiPage, launchChromium, openUiPage, saveScreenshot } from './helpers/browser.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
 const skipWhy = chromiumUnavailableReason();
@@ -68,20 +68,8 @@ suite(skipWhy ? `traces UI in Chromium (skipped: ${skipWhy})` : 'traces UI in Ch
     if (projectDir) rmSync(projectDir, { recursive: true, force: true });
   });
 
-  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchPageErrors(page);
-    await page.goto(server.url + path);
-    return { page, errors };
-  }
-
-  async function finish(page: Page, name: string, errors: string[]): Promise<void> {
-    await saveScreenshot(page, name);
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const openPage = (path: string) => openUiPage(browser, server.url + path);
+  const finish = finishUiPage;
 
   it("goes from a job run to its trace: a waterfall of spans, attributes, and the failed task's exception", async () => {
     const { page, errors } = await openPage(`/jobs/runs/${jobRunId}`);

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MlflowHttp } from '../helpers/mlflow-http.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { chromiumUnavailableReason, launchChromium, saveScreenshot, watchPageErrors } from './helpers/browser.js';
+import { chromiumUnavailableReason, finishUiPage, launchChromium, openUiPage, saveScreenshot, watchPageErrors } from './helpers/browser.js';
 import { seedUiData } from './helpers/seed.js';
 import type { UiSeed } from './helpers/seed.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
@@ -53,20 +53,8 @@ suite(skipWhy ? `tracking UI in Chromium (skipped: ${skipWhy})` : 'tracking UI i
     await server?.close();
   });
 
-  async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchPageErrors(page);
-    await page.goto(server.url + path);
-    return { page, errors };
-  }
-
-  async function finish(page: Page, name: string, errors: string[]): Promise<void> {
-    await saveScreenshot(page, name);
-    await page.context().close();
-    expect(errors).toEqual([]);
-  }
+  const openPage = (path: string) => openUiPage(browser, server.url + path);
+  const finish = finishUiPage;
 
   it('lists experiments and searches them by name', async () => {
     const { page, errors } = await openPage('/');

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright's own browser downloads cannot be fetched on these machines. */
@@ -38,6 +39,23 @@ export function watchPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return errors;
+}
+
+/** A fresh browser context and page at `url`, laptop-sized, watching for page errors. */
+export async function openUiPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = watchPageErrors(page);
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Ends a view's test: a screenshot under the test output, the context closed, no page errors. */
+export async function finishUiPage(page: Page, name: string, errors: string[]): Promise<void> {
+  await saveScreenshot(page, name);
+  await page.context().close();
+  expect(errors).toEqual([]);
 }
 
 /**
