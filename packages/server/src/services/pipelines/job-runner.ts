@@ -173,8 +173,11 @@ export class JobRunner {
       await this.deps.tracking.reopen(run.mlflowRunId).catch((e: unknown) => this.deps.logger.warn({ err: e, job_run_id: jobRunId }, 'could not reopen the MLflow run'));
     }
     this.deps.logger.info({ job_run_id: jobRunId, tasks: reset, actor: opts.actor }, 'repairing job run');
+    // The run as the repair left it, read before launching: a quick task could otherwise end the
+    // run before the answer is built, and the caller would be told the repair already FAILED.
+    const repaired = (await this.deps.runs.get(jobRunId))!;
     await this.launch(jobRunId);
-    return (await this.deps.runs.get(jobRunId))!;
+    return repaired;
   }
 
   /** Takes over running runs whose owner stopped heartbeating; returns how many. */
