@@ -58,6 +58,38 @@ export class BrowserArtifactsApi {
   }
 
   /**
+   * The first `maxBytes` of an artifact as UTF-8 text, for a preview: the rest of the file is not
+   * downloaded. `size` is the whole file's (from Content-Length; 0 when the server sent none).
+   */
+  async readTextHead(rootUri: string, artifactPath: string, maxBytes: number): Promise<{ text: string; truncated: boolean; size: number }> {
+    const res = await this.fetchFile(rootUri, artifactPath);
+    const size = Number(res.headers.get('content-length') ?? '0');
+    const reader = res.body?.getReader();
+    if (!reader) return { text: '', truncated: false, size };
+    const head = new Uint8Array(maxBytes);
+    let received = 0;
+    let more = false;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.byteLength, maxBytes - received);
+      head.set(value.subarray(0, take), received);
+      received += take;
+      if (take < value.byteLength) {
+        more = true;
+        break;
+      }
+      if (received >= maxBytes) {
+        more = !(await reader.read()).done;
+        break;
+      }
+    }
+    await reader.cancel().catch(() => undefined);
+    const truncated = more || (size > 0 && size > received);
+    return { text: new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, received)), truncated, size };
+  }
+
+  /**
    * The absolute URL of a proxied artifact, for a link or an <img>. The browser fetches it itself,
    * so it carries the page's cookies but not this client's Authorization header.
    */

@@ -12,6 +12,9 @@ export type { TrackingApi, MetricInput, SearchOptions, ViewType } from './client
 export type { RegistryApi } from './client/registry-api.js';
 export type { LoggedModelsApi } from './client/logged-models-api.js';
 export type { RegistryGovernanceApi, RegistryEvent, TransitionActivity } from './client/registry-governance-api.js';
+export type { JobsApi, Job, JobTask, JobSchedule, JobRun, JobRunState, JobRunDetail, JobRunStateChange, TaskRun, TaskAttempt, TaskLogChunk } from './client/jobs-api.js';
+export type { ServingApi, ServingEndpoint, ServingEndpointConfig, ServedModelStatus, TrafficRoute, ScoringResult } from './client/serving-api.js';
+export type { TracesApi, TraceSummary, TraceQuery, Span, SpanEvent, AttributeValue, StageDuration } from './client/traces-api.js';
 export { filterLiteral } from './client/filter-literal.js';
 export { MlflowApiError, MlflowConnectionError, isNotFound } from './errors.js';
 export { Transport } from './transport.js';

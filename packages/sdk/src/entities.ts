@@ -51,6 +51,8 @@ export interface Run {
   data: {
     /** Latest value of each metric. */
     metrics: Record<string, number>;
+    /** The same latest values with the step and time they were logged at, in the server's order. */
+    latestMetrics: Metric[];
     params: Record<string, string>;
     tags: Record<string, string>;
   };
@@ -96,6 +98,8 @@ export interface ModelVersion {
   lastUpdatedTimestamp?: number;
   currentStage: Stage;
   description?: string;
+  /** Who registered the version. */
+  userId?: string;
   source: string;
   runId?: string;
   /** Where the run is when it lives on another server (a central registry's copies). */

@@ -6,6 +6,9 @@ import { LoggedModelsApi } from './logged-models-api.js';
 import { RegistryApi } from './registry-api.js';
 import { RegistryGovernanceApi } from './registry-governance-api.js';
 import { TrackingApi } from './tracking-api.js';
+import { JobsApi } from './jobs-api.js';
+import { ServingApi } from './serving-api.js';
+import { TracesApi } from './traces-api.js';
 
 /** Kept as its own name for callers; `registryUri` lives in ClientOptions. */
 export type ClientConstructorOptions = ClientOptions;
@@ -23,6 +26,10 @@ export class Client {
   readonly registryGovernance: RegistryGovernanceApi;
   /** Artifacts of the registry server (model versions' files when it is a different server). */
   readonly registryArtifacts: ArtifactsApi;
+  /** Modelyard's own APIs on the tracking server: jobs, serving endpoints, traces. */
+  readonly jobs: JobsApi;
+  readonly serving: ServingApi;
+  readonly traces: TracesApi;
   readonly trackingUri: string;
   readonly registryUri: string;
 
@@ -36,6 +43,9 @@ export class Client {
     this.registry = new RegistryApi(registry);
     this.registryGovernance = new RegistryGovernanceApi(registry);
     this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry);
+    this.jobs = new JobsApi(tracking);
+    this.serving = new ServingApi(tracking);
+    this.traces = new TracesApi(tracking);
     this.trackingUri = tracking.baseUrl;
     this.registryUri = registry.baseUrl;
   }

@@ -95,11 +95,12 @@ function toDatasetInput(j: Json): DatasetInput {
 }
 
 export function toRun(j: Json): Run {
+  const latestMetrics: Metric[] = (j.data?.metrics ?? []).map(toMetric);
   const metrics: Record<string, number> = {};
-  for (const m of j.data?.metrics ?? []) metrics[m.key] = jsonDouble(m.value);
+  for (const m of latestMetrics) metrics[m.key] = m.value;
   return {
     info: toRunInfo(j.info),
-    data: { metrics, params: kvToRecord(j.data?.params), tags: kvToRecord(j.data?.tags) },
+    data: { metrics, latestMetrics, params: kvToRecord(j.data?.params), tags: kvToRecord(j.data?.tags) },
     inputs: { datasetInputs: (j.inputs?.dataset_inputs ?? []).map(toDatasetInput) },
   };
 }
@@ -133,6 +134,7 @@ export function toModelVersion(j: Json): ModelVersion {
     ...(num(j.last_updated_timestamp) !== undefined ? { lastUpdatedTimestamp: num(j.last_updated_timestamp)! } : {}),
     currentStage: (j.current_stage ?? 'None') as Stage,
     ...(j.description ? { description: j.description } : {}),
+    ...(j.user_id ? { userId: j.user_id } : {}),
     source: j.source ?? '',
     ...(j.run_id ? { runId: j.run_id } : {}),
     ...(j.run_link ? { runLink: j.run_link } : {}),

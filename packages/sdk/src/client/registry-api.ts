@@ -123,12 +123,13 @@ export class RegistryApi {
     return toModelVersion(r.model_version);
   }
 
-  async setAlias(name: string, alias: string, version: string): Promise<void> {
-    await this.t.post(`${API}/registered-models/alias`, { name, alias, version });
+  /** `comment` goes to Modelyard's audit trail (MLflow ignores it). */
+  async setAlias(name: string, alias: string, version: string, opts: { comment?: string } = {}): Promise<void> {
+    await this.t.post(`${API}/registered-models/alias`, { name, alias, version, ...(opts.comment ? { comment: opts.comment } : {}) });
   }
 
-  async deleteAlias(name: string, alias: string): Promise<void> {
-    await this.t.delete(`${API}/registered-models/alias`, { name, alias });
+  async deleteAlias(name: string, alias: string, opts: { comment?: string } = {}): Promise<void> {
+    await this.t.delete(`${API}/registered-models/alias`, { name, alias, ...(opts.comment ? { comment: opts.comment } : {}) });
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {

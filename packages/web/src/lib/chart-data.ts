@@ -1,5 +1,4 @@
-import type { Metric } from '../api/types.js';
-import { jsonDouble } from '../api/types.js';
+import type { Metric } from '@modelyard/sdk/client';
 import { smoothEma } from './smoothing.js';
 
 export type XAxis = 'step' | 'relative' | 'wall';
@@ -36,7 +35,7 @@ function sortedXY(s: MetricSeries, t: ChartTransform): { xs: number[]; ys: Array
   for (let i = 0; i < n; i++) {
     const p = s.points[i]!;
     xs[i] = xOf(p, t.xAxis, t0);
-    rawY[i] = jsonDouble(p.value);
+    rawY[i] = p.value;
     if (i > 0 && xs[i]! < xs[i - 1]!) sorted = false;
   }
   let order: number[] | undefined;

@@ -1,6 +1,3 @@
-import type { JsonDouble } from '../api/types.js';
-import { jsonDouble } from '../api/types.js';
-
 export function formatTime(ms: number | undefined): string {
   if (ms === undefined) return '—';
   const d = new Date(ms);
@@ -26,9 +23,8 @@ export function runDuration(start: number | undefined, end: number | undefined, 
   return (end ?? now) - start;
 }
 
-export function formatNumber(v: JsonDouble | number | undefined): string {
-  if (v === undefined) return '';
-  const n = typeof v === 'number' ? v : jsonDouble(v);
+export function formatNumber(n: number | undefined): string {
+  if (n === undefined) return '';
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞';
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);

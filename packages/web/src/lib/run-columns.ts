@@ -1,5 +1,4 @@
-import type { Run } from '../api/types.js';
-import { jsonDouble } from '../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 
 export type ColumnKind = 'metrics' | 'params' | 'tags';
 
@@ -30,10 +29,8 @@ export function searchIdentifier(c: DataColumn): string {
 }
 
 export function columnValue(run: Run, c: DataColumn): string | number | undefined {
-  const list = c.kind === 'metrics' ? run.data?.metrics : c.kind === 'params' ? run.data?.params : run.data?.tags;
-  const found = list?.find((e) => e.key === c.key);
-  if (!found) return undefined;
-  return c.kind === 'metrics' ? jsonDouble((found as { value: number | 'NaN' | 'Infinity' | '-Infinity' }).value) : (found.value as string);
+  const values: Record<string, string | number> = run.data[c.kind];
+  return Object.hasOwn(values, c.key) ? values[c.key] : undefined;
 }
 
 export interface AvailableKeys {
@@ -48,18 +45,18 @@ export function availableKeys(runs: readonly Run[]): AvailableKeys {
   const params = new Set<string>();
   const tags = new Set<string>();
   for (const r of runs) {
-    for (const m of r.data?.metrics ?? []) metrics.add(m.key);
-    for (const p of r.data?.params ?? []) params.add(p.key);
-    for (const t of r.data?.tags ?? []) if (!t.key.startsWith('mlflow.')) tags.add(t.key);
+    for (const key of Object.keys(r.data.metrics)) metrics.add(key);
+    for (const key of Object.keys(r.data.params)) params.add(key);
+    for (const key of Object.keys(r.data.tags)) if (!key.startsWith('mlflow.')) tags.add(key);
   }
   const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
   return { metrics: sorted(metrics), params: sorted(params), tags: sorted(tags) };
 }
 
 export function tagValue(run: Run, key: string): string | undefined {
-  return run.data?.tags?.find((t) => t.key === key)?.value;
+  return Object.hasOwn(run.data.tags, key) ? run.data.tags[key] : undefined;
 }
 
 export function runDisplayName(run: Run): string {
-  return run.info.run_name || tagValue(run, 'mlflow.runName') || run.info.run_id;
+  return run.info.runName || tagValue(run, 'mlflow.runName') || run.info.runId;
 }

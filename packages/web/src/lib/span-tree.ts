@@ -1,4 +1,4 @@
-import type { Span } from '../api/traces.js';
+import type { Span } from '@modelyard/sdk/client';
 
 export interface SpanRow {
   span: Span;
@@ -12,40 +12,40 @@ export interface SpanRow {
  * not stored (sampled out, or sent by a process that died) is shown as a root rather than lost.
  */
 export function spanRows(spans: readonly Span[]): SpanRow[] {
-  const ids = new Set(spans.map((s) => s.span_id));
+  const ids = new Set(spans.map((s) => s.spanId));
   const children = new Map<string, Span[]>();
   const roots: Span[] = [];
   for (const s of spans) {
-    if (s.parent_span_id && ids.has(s.parent_span_id) && s.parent_span_id !== s.span_id) {
-      const list = children.get(s.parent_span_id) ?? [];
+    if (s.parentSpanId && ids.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
+      const list = children.get(s.parentSpanId) ?? [];
       list.push(s);
-      children.set(s.parent_span_id, list);
+      children.set(s.parentSpanId, list);
     } else {
       roots.push(s);
     }
   }
-  const byStart = (a: Span, b: Span) => a.start_time_us - b.start_time_us || a.name.localeCompare(b.name);
+  const byStart = (a: Span, b: Span) => a.startTimeUs - b.startTimeUs || a.name.localeCompare(b.name);
   const out: SpanRow[] = [];
   const seen = new Set<string>();
   const walk = (s: Span, depth: number) => {
-    if (seen.has(s.span_id)) return;
-    seen.add(s.span_id);
-    const kids = (children.get(s.span_id) ?? []).sort(byStart);
+    if (seen.has(s.spanId)) return;
+    seen.add(s.spanId);
+    const kids = (children.get(s.spanId) ?? []).sort(byStart);
     out.push({ span: s, depth, hasChildren: kids.length > 0 });
     for (const k of kids) walk(k, depth + 1);
   };
   for (const r of roots.sort(byStart)) walk(r, 0);
   // Spans caught in a parent cycle never reach a root; list them rather than drop them.
-  for (const s of spans) if (!seen.has(s.span_id)) walk(s, 0);
+  for (const s of spans) if (!seen.has(s.spanId)) walk(s, 0);
   return out;
 }
 
 /** Exceptions recorded on a span (OpenTelemetry's `exception` events). */
 export function spanExceptions(span: Span): Array<{ type?: string; message?: string; stacktrace?: string }> {
-  return (span.events ?? [])
+  return span.events
     .filter((e) => e.name === 'exception')
     .map((e) => {
-      const a = e.attributes ?? {};
+      const a = e.attributes;
       const str = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
       const out: { type?: string; message?: string; stacktrace?: string } = {};
       const type = str('exception.type');

@@ -7,11 +7,18 @@ export interface AsyncState<T> {
   reload(): void;
 }
 
+function sameDeps(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((d, i) => Object.is(d, b[i]));
+}
+
 /**
  * Runs `load` when `deps` change and keeps the latest answer. A change of deps aborts the request
- * in flight, so a slow old answer never overwrites a newer one. A failed reload (same deps: a
- * poll, a retry) keeps the data already shown beside the error, and polling that depends on that
- * data goes on; a failure for new deps shows the error alone (the old data is another entity's).
+ * in flight, so a slow old answer never overwrites a newer one.
+ *
+ * A reload for the same deps (a poll, a retry) never blanks the page: the data already shown
+ * stays beside the error of a failed reload, and an error stays shown until an answer replaces
+ * it, so polling that fails repeatedly does not make the banner flicker. A failure for new deps
+ * shows the error alone (the old data is another entity's).
  */
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
   const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({
@@ -20,22 +27,27 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
     loading: true,
   });
   const [generation, setGeneration] = useState(0);
-  const loadedFor = useRef<readonly unknown[] | undefined>(undefined);
+  // The deps the shown data was loaded for, and those of the last answer (data or error).
+  const dataFor = useRef<readonly unknown[] | undefined>(undefined);
+  const answeredFor = useRef<readonly unknown[] | undefined>(undefined);
 
   useEffect(() => {
     const ctl = new AbortController();
-    setState((s) => ({ data: s.data, error: undefined, loading: true }));
+    const again = sameDeps(answeredFor.current, deps);
+    setState((s) => ({ data: s.data, error: again ? s.error : undefined, loading: true }));
     load(ctl.signal).then(
       (data) => {
         if (ctl.signal.aborted) return;
-        loadedFor.current = deps;
+        dataFor.current = deps;
+        answeredFor.current = deps;
         setState({ data, error: undefined, loading: false });
       },
       (e: unknown) => {
         if (ctl.signal.aborted) return;
+        answeredFor.current = deps;
         const error = e instanceof Error ? e : new Error(String(e));
-        const sameDeps = loadedFor.current !== undefined && loadedFor.current.length === deps.length && loadedFor.current.every((d, i) => Object.is(d, deps[i]));
-        setState((s) => ({ data: sameDeps ? s.data : undefined, error, loading: false }));
+        const keep = sameDeps(dataFor.current, deps);
+        setState((s) => ({ data: keep ? s.data : undefined, error, loading: false }));
       },
     );
     return () => ctl.abort();

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
-import { searchExperiments } from '../api/experiments.js';
-import type { Experiment } from '../api/types.js';
+import type { Experiment } from '@modelyard/sdk/client';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
 import { formatTime } from '../lib/format.js';
 import { filterLiteral, useQueryParam } from '../lib/search-params.js';
 import { useAsync } from '../lib/use-async.js';
+import { sdk } from '../sdk-client.js';
 
 /**
  * Plain words search names (`name ILIKE '%words%'`); anything that looks like the filter grammar
@@ -19,6 +19,11 @@ export function experimentFilter(q: string): string | undefined {
   return `name ILIKE ${filterLiteral(`%${text}%`)}`;
 }
 
+function searchExperiments(q: string, pageToken?: string) {
+  const filter = experimentFilter(q);
+  return sdk().tracking.searchExperiments({ ...(filter ? { filter } : {}), orderBy: ['last_update_time DESC'], maxResults: 200, ...(pageToken ? { pageToken } : {}) });
+}
+
 export function ExperimentsPage() {
   const [q, setQ] = useQueryParam('q');
   const [draft, setDraft] = useState(q);
@@ -26,10 +31,9 @@ export function ExperimentsPage() {
   const [extra, setExtra] = useState<{ experiments: Experiment[]; token?: string; error?: Error; loading: boolean }>({ experiments: [], loading: false });
 
   const first = useAsync(
-    async (signal) => {
+    async () => {
       setExtra({ experiments: [], loading: false });
-      const filter = experimentFilter(q);
-      return searchExperiments({ ...(filter ? { filter } : {}), orderBy: ['last_update_time DESC'], maxResults: 200 }, signal);
+      return searchExperiments(q);
     },
     [q],
   );
@@ -39,9 +43,8 @@ export function ExperimentsPage() {
     if (!token) return;
     setExtra((s) => ({ ...s, loading: true }));
     try {
-      const filter = experimentFilter(q);
-      const page = await searchExperiments({ ...(filter ? { filter } : {}), orderBy: ['last_update_time DESC'], maxResults: 200, pageToken: token });
-      setExtra((s) => ({ experiments: [...s.experiments, ...page.experiments], token: page.nextPageToken ?? '', loading: false }));
+      const page = await searchExperiments(q, token);
+      setExtra((s) => ({ experiments: [...s.experiments, ...page.items], token: page.nextPageToken ?? '', loading: false }));
     } catch (e) {
       setExtra((s) => ({ ...s, loading: false, error: e instanceof Error ? e : new Error(String(e)) }));
     }
@@ -51,7 +54,7 @@ export function ExperimentsPage() {
     e.preventDefault();
     setQ(draft.trim());
   };
-  const rows = [...(first.data?.experiments ?? []), ...extra.experiments];
+  const rows = [...(first.data?.items ?? []), ...extra.experiments];
 
   return (
     <section className="page">
@@ -82,13 +85,13 @@ export function ExperimentsPage() {
             </thead>
             <tbody>
               {rows.map((e) => (
-                <tr key={e.experiment_id}>
+                <tr key={e.experimentId}>
                   <td>
-                    <Link to={`/experiments/${encodeURIComponent(e.experiment_id)}`}>{e.name}</Link>
+                    <Link to={`/experiments/${encodeURIComponent(e.experimentId)}`}>{e.name}</Link>
                   </td>
-                  <td className="mono">{e.experiment_id}</td>
-                  <td>{formatTime(e.creation_time)}</td>
-                  <td>{formatTime(e.last_update_time)}</td>
+                  <td className="mono">{e.experimentId}</td>
+                  <td>{formatTime(e.creationTime)}</td>
+                  <td>{formatTime(e.lastUpdateTime)}</td>
                 </tr>
               ))}
             </tbody>

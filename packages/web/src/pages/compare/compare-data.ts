@@ -1,4 +1,4 @@
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import type { DataColumn } from '../../lib/run-columns.js';
 import { columnValue } from '../../lib/run-columns.js';
 

@@ -1,9 +1,6 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { getExperiment } from '../../api/experiments.js';
-import { getSampledHistory } from '../../api/metrics.js';
-import { getRun } from '../../api/runs.js';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { ChartControls, useChartSettings } from '../../components/chart-controls.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { MetricChart } from '../../components/metric-chart.js';
@@ -12,23 +9,27 @@ import type { DataColumn } from '../../lib/run-columns.js';
 import { availableKeys, columnId, parseColumn, runDisplayName } from '../../lib/run-columns.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { numericAxis } from './compare-data.js';
 import { DiffTable } from './diff-table.js';
 import { ParallelCoordinates } from './parallel-coordinates.js';
 import { ScatterPlot } from './scatter-plot.js';
 
+/** Points per run of an overlay chart: the server keeps the first and last steps and spreads the rest evenly. */
+const SAMPLED_POINTS = 1000;
+
 function OverlayChart({ runs, metricKey }: { runs: Run[]; metricKey: string }) {
   const [settings, actions] = useChartSettings();
-  const ids = runs.map((r) => r.info.run_id);
-  const points = useAsync((signal) => getSampledHistory(ids, metricKey, {}, signal), [ids.join(','), metricKey]);
+  const ids = runs.map((r) => r.info.runId);
+  const points = useAsync(() => sdk().tracking.getMetricHistoryBulkInterval(ids, metricKey, { maxResults: SAMPLED_POINTS }), [ids.join(','), metricKey]);
   const series = useMemo(() => {
     const byRun = new Map<string, NonNullable<typeof points.data>>();
     for (const m of points.data ?? []) {
-      const list = byRun.get(m.run_id ?? '') ?? [];
+      const list = byRun.get(m.runId ?? '') ?? [];
       list.push(m);
-      byRun.set(m.run_id ?? '', list);
+      byRun.set(m.runId ?? '', list);
     }
-    return runs.map((r) => ({ label: runDisplayName(r), points: byRun.get(r.info.run_id) ?? [] }));
+    return runs.map((r) => ({ label: runDisplayName(r), points: byRun.get(r.info.runId) ?? [] }));
   }, [points.data, runs]);
   return (
     <>
@@ -49,9 +50,9 @@ export function ComparePage() {
   const [sy, setSy] = useQueryParam('sy');
   const [axesParam, setAxes] = useQueryParam('axes');
   const ids = runsParam.split(',').filter((s) => s !== '');
-  const loaded = useAsync((signal) => Promise.all(ids.map((id) => getRun(id, signal))), [runsParam]);
+  const loaded = useAsync(() => Promise.all(ids.map((id) => sdk().tracking.getRun(id))), [runsParam]);
   const runs = loaded.data ?? [];
-  const experiment = useAsync(async (signal) => (experimentId ? getExperiment(experimentId, signal) : undefined), [experimentId]);
+  const experiment = useAsync(async () => (experimentId ? sdk().tracking.getExperiment(experimentId) : undefined), [experimentId]);
   const keys = useMemo(() => availableKeys(runs), [runs]);
   const numericColumns: DataColumn[] = useMemo(
     () => [...keys.metrics.map((key) => ({ kind: 'metrics' as const, key })), ...keys.params.map((key) => ({ kind: 'params' as const, key }))],
@@ -88,9 +89,9 @@ export function ComparePage() {
         <>
           <ul className="run-legend">
             {runs.map((r, i) => (
-              <li key={r.info.run_id}>
+              <li key={r.info.runId}>
                 <span className="swatch" style={{ background: seriesColor(i) }} aria-hidden="true" />
-                <Link to={`/experiments/${encodeURIComponent(r.info.experiment_id)}/runs/${encodeURIComponent(r.info.run_id)}`}>{runDisplayName(r)}</Link>
+                <Link to={`/experiments/${encodeURIComponent(r.info.experimentId)}/runs/${encodeURIComponent(r.info.runId)}`}>{runDisplayName(r)}</Link>
               </li>
             ))}
           </ul>

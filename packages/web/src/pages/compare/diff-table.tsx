@@ -1,4 +1,4 @@
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { formatNumber } from '../../lib/format.js';
 import type { DataColumn } from '../../lib/run-columns.js';
 import { availableKeys, columnId, columnValue, runDisplayName } from '../../lib/run-columns.js';
@@ -30,7 +30,7 @@ export function DiffTable({ runs }: { runs: readonly Run[] }) {
             <tr>
               <th scope="col">Key</th>
               {runs.map((r) => (
-                <th scope="col" key={r.info.run_id}>
+                <th scope="col" key={r.info.runId}>
                   {runDisplayName(r)}
                 </th>
               ))}
@@ -43,7 +43,7 @@ export function DiffTable({ runs }: { runs: readonly Run[] }) {
                   {columnId(c)}
                 </th>
                 {values.map((v, i) => (
-                  <td key={runs[i]!.info.run_id} className={c.kind === 'metrics' ? 'num' : 'mono'}>
+                  <td key={runs[i]!.info.runId} className={c.kind === 'metrics' ? 'num' : 'mono'}>
                     {show(v)}
                   </td>
                 ))}

@@ -1,4 +1,4 @@
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { seriesColor } from '../../components/use-color-scheme.js';
 import { formatNumber } from '../../lib/format.js';
 import { runDisplayName } from '../../lib/run-columns.js';
@@ -29,7 +29,7 @@ export function ParallelCoordinates({ runs, axes }: { runs: readonly Run[]; axes
           const pts = axes.map((a, i) => (a.values[ri] === undefined ? undefined : `${ax(i)},${ay(i, a.values[ri]!)}`));
           if (pts.some((p) => p === undefined)) return null;
           return (
-            <polyline key={r.info.run_id} points={pts.join(' ')} fill="none" stroke={seriesColor(ri)} strokeWidth={1.5} className="pc-line">
+            <polyline key={r.info.runId} points={pts.join(' ')} fill="none" stroke={seriesColor(ri)} strokeWidth={1.5} className="pc-line">
               <title>{runDisplayName(r)}</title>
             </polyline>
           );

@@ -1,4 +1,4 @@
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { seriesColor } from '../../components/use-color-scheme.js';
 import { formatNumber } from '../../lib/format.js';
 import { runDisplayName } from '../../lib/run-columns.js';
@@ -48,7 +48,7 @@ export function ScatterPlot({ runs, x, y }: { runs: readonly Run[]; x: NumericAx
         const yv = y.values[i];
         if (xv === undefined || yv === undefined) return null;
         return (
-          <circle key={r.info.run_id} cx={sx(xv)} cy={sy(yv)} r={5} fill={seriesColor(i)} className="scatter-point">
+          <circle key={r.info.runId} cx={sx(xv)} cy={sy(yv)} r={5} fill={seriesColor(i)} className="scatter-point">
             <title>{`${runDisplayName(r)}: ${x.label}=${tickLabel(x, xv)}, ${y.label}=${tickLabel(y, yv)}`}</title>
           </circle>
         );

@@ -1,4 +1,4 @@
-import type { TaskRun } from '../../api/jobs.js';
+import type { TaskRun } from '@modelyard/sdk/client';
 import { formatDuration } from '../../lib/format.js';
 import { stateClass } from './job-links.js';
 
@@ -12,10 +12,10 @@ function niceStep(totalMs: number): number {
  * (retries and repairs show as separate bars), running attempts drawn up to now.
  */
 export function GanttChart({ tasks, runStart, now, onSelect }: { tasks: readonly TaskRun[]; runStart: number | undefined; now: number; onSelect?: (taskKey: string) => void }) {
-  const attempts = tasks.flatMap((t) => (t.attempts ?? []).filter((a) => a.start_time !== undefined).map((a) => ({ task: t.task_key, a })));
+  const attempts = tasks.flatMap((t) => t.attempts.filter((a) => a.startTime !== undefined).map((a) => ({ task: t.taskKey, a })));
   if (attempts.length === 0) return <p className="muted">No task has started yet.</p>;
-  const start = Math.min(runStart ?? Number.POSITIVE_INFINITY, ...attempts.map((x) => x.a.start_time!));
-  const end = Math.max(...attempts.map((x) => x.a.end_time ?? now), start + 1);
+  const start = Math.min(runStart ?? Number.POSITIVE_INFINITY, ...attempts.map((x) => x.a.startTime!));
+  const end = Math.max(...attempts.map((x) => x.a.endTime ?? now), start + 1);
   const total = end - start;
   const step = niceStep(total);
   const ticks: number[] = [];
@@ -40,17 +40,17 @@ export function GanttChart({ tasks, runStart, now, onSelect }: { tasks: readonly
         </span>
       </div>
       {tasks.map((t) => {
-        const own = (t.attempts ?? []).filter((a) => a.start_time !== undefined);
-        const duration = t.start_time !== undefined ? (t.end_time ?? now) - t.start_time : undefined;
+        const own = t.attempts.filter((a) => a.startTime !== undefined);
+        const duration = t.startTime !== undefined ? (t.endTime ?? now) - t.startTime : undefined;
         return (
-          <div key={t.task_key} className="gantt-row" role="row" data-task={t.task_key}>
+          <div key={t.taskKey} className="gantt-row" role="row" data-task={t.taskKey}>
             <span className="gantt-label" role="rowheader">
               {onSelect ? (
-                <button type="button" className="link-button" onClick={() => onSelect(t.task_key)}>
-                  {t.task_key}
+                <button type="button" className="link-button" onClick={() => onSelect(t.taskKey)}>
+                  {t.taskKey}
                 </button>
               ) : (
-                t.task_key
+                t.taskKey
               )}
             </span>
             <div className="gantt-track" role="cell">
@@ -58,10 +58,10 @@ export function GanttChart({ tasks, runStart, now, onSelect }: { tasks: readonly
                 <span key={tick} className="gantt-grid" style={{ left: pct(tick) }} />
               ))}
               {own.map((a) => {
-                const s = a.start_time! - start;
-                const e = (a.end_time ?? now) - start;
-                const label = `${t.task_key} attempt ${a.attempt_number}: ${a.state}, ${formatDuration(e - s)}`;
-                return <span key={a.attempt_number} className={`gantt-bar ${stateClass(a.state)}`} style={{ left: pct(s), width: `max(2px, ${pct(e - s)})` }} title={label} aria-label={label} />;
+                const s = a.startTime! - start;
+                const e = (a.endTime ?? now) - start;
+                const label = `${t.taskKey} attempt ${a.attemptNumber}: ${a.state}, ${formatDuration(e - s)}`;
+                return <span key={a.attemptNumber} className={`gantt-bar ${stateClass(a.state)}`} style={{ left: pct(s), width: `max(2px, ${pct(e - s)})` }} title={label} aria-label={label} />;
               })}
             </div>
             <span className="gantt-total num" role="cell">

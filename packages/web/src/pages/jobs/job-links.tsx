@@ -7,6 +7,12 @@ export function jobRunLink(runId: number | string): string {
   return `/jobs/runs/${encodeURIComponent(String(runId))}`;
 }
 
+/** A job or job run id from an address; anything else is an error that says what was wrong. */
+export function idFromPath(text: string, what: 'job' | 'job run'): number {
+  if (!/^\d+$/.test(text)) throw new Error(`'${text}' is not a ${what} id: ${what} ids are whole numbers, as in /jobs/runs/42`);
+  return Number(text);
+}
+
 /** CSS class of a job run, task or attempt state: one colour scheme for badges, DAG nodes and bars. */
 export function stateClass(state: string | undefined): string {
   switch (state) {

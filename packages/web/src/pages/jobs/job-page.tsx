@@ -1,17 +1,17 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { getJob } from '../../api/jobs.js';
-import { stageDurations } from '../../api/traces.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatDuration, formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
 import { DagView } from './dag-view.js';
+import { idFromPath } from './job-links.js';
 import { JobRunsTable } from './job-runs-table.js';
 import { RunNowDialog } from './run-now-dialog.js';
 
 /** Per-stage durations over past runs, from the traces API (absent when telemetry is off). */
 function StageDurations({ jobKey }: { jobKey: string }) {
-  const stages = useAsync((signal) => stageDurations(jobKey, signal), [jobKey]);
+  const stages = useAsync(() => sdk().traces.stageDurations(jobKey), [jobKey]);
   if (stages.error) return <ErrorBanner title="Could not load stage durations" error={stages.error} onRetry={stages.reload} />;
   if (!stages.data) return <Loading what="stage durations" />;
   if (stages.data.length === 0) return <p className="muted">No finished task attempts recorded yet.</p>;
@@ -42,14 +42,14 @@ function StageDurations({ jobKey }: { jobKey: string }) {
       </thead>
       <tbody>
         {stages.data.map((s) => (
-          <tr key={s.task_key}>
-            <td>{s.task_key}</td>
+          <tr key={s.taskKey}>
+            <td>{s.taskKey}</td>
             <td className="num">{s.count}</td>
-            <td className="num">{s.failed_count}</td>
-            <td className="num">{formatDuration(s.mean_ms)}</td>
-            <td className="num">{formatDuration(s.p50_ms)}</td>
-            <td className="num">{formatDuration(s.p95_ms)}</td>
-            <td className="num">{formatDuration(s.max_ms)}</td>
+            <td className="num">{s.failedCount}</td>
+            <td className="num">{formatDuration(s.meanMs)}</td>
+            <td className="num">{formatDuration(s.p50Ms)}</td>
+            <td className="num">{formatDuration(s.p95Ms)}</td>
+            <td className="num">{formatDuration(s.maxMs)}</td>
           </tr>
         ))}
       </tbody>
@@ -60,7 +60,7 @@ function StageDurations({ jobKey }: { jobKey: string }) {
 /** `/jobs/:jobId`: a job's definition (task graph, parameters, schedule), its runs and stage durations. */
 export function JobPage() {
   const { jobId = '' } = useParams();
-  const job = useAsync((signal) => getJob(jobId, signal), [jobId]);
+  const job = useAsync(async () => sdk().jobs.getJob(idFromPath(jobId, 'job')), [jobId]);
   const [runNowOpen, setRunNowOpen] = useState(false);
   const j = job.data;
 
@@ -83,40 +83,40 @@ export function JobPage() {
         <>
           <dl className="facts">
             <dt>Job ID</dt>
-            <dd className="mono">{j.job_id}</dd>
+            <dd className="mono">{j.jobId}</dd>
             <dt>Project</dt>
             <dd>
-              {j.project} / {j.job_key}
+              {j.project} / {j.jobKey}
               {j.target ? ` (target ${j.target})` : ''}
             </dd>
             <dt>Project folder</dt>
-            <dd className="mono">{j.project_dir ?? '—'}</dd>
+            <dd className="mono">{j.projectDir ?? '—'}</dd>
             <dt>Schedule</dt>
             <dd className="mono">
-              {j.schedule ? `${j.schedule.quartz_cron_expression ?? j.schedule.cron ?? ''} ${j.schedule.timezone_id ?? 'UTC'} · ${j.schedule.pause_status ?? 'UNPAUSED'}` : 'none (runs when started)'}
+              {j.schedule ? `${j.schedule.quartzCronExpression ?? j.schedule.cron ?? ''} ${j.schedule.timezoneId ?? 'UTC'} · ${j.schedule.pauseStatus ?? 'UNPAUSED'}` : 'none (runs when started)'}
             </dd>
             <dt>Concurrency</dt>
             <dd>
-              at most {j.max_concurrent_runs ?? 1} at a time; {j.queue?.enabled ? 'more are queued' : 'more are skipped'}
+              at most {j.maxConcurrentRuns ?? 1} at a time; {j.queueEnabled ? 'more are queued' : 'more are skipped'}
             </dd>
             <dt>Parameters</dt>
-            <dd className="mono">{(j.parameters ?? []).length === 0 ? '—' : (j.parameters ?? []).map((p) => `${p.name}=${p.default}`).join('  ')}</dd>
+            <dd className="mono">{j.parameters.length === 0 ? '—' : j.parameters.map((p) => `${p.name}=${p.default}`).join('  ')}</dd>
             <dt>Deployed</dt>
-            <dd>{formatTime(j.updated_time)}</dd>
+            <dd>{formatTime(j.updatedTime)}</dd>
           </dl>
           <h2>Tasks</h2>
           <DagView
             label={`Task graph of ${j.name}`}
-            tasks={(j.tasks ?? []).map((t) => ({
-              key: t.task_key,
-              dependsOn: (t.depends_on ?? []).map((d) => d.task_key),
-              detail: [t.type, t.max_retries ? `retries ${t.max_retries}` : '', t.run_if && t.run_if !== 'ALL_SUCCESS' ? t.run_if : ''].filter(Boolean).join(' · '),
+            tasks={j.tasks.map((t) => ({
+              key: t.taskKey,
+              dependsOn: t.dependsOn,
+              detail: [t.type, t.maxRetries ? `retries ${t.maxRetries}` : '', t.runIf && t.runIf !== 'ALL_SUCCESS' ? t.runIf : ''].filter(Boolean).join(' · '),
             }))}
           />
           <h2>Runs</h2>
-          <JobRunsTable jobId={j.job_id} />
+          <JobRunsTable jobId={j.jobId} />
           <h2>Stage durations</h2>
-          <StageDurations jobKey={j.job_key} />
+          <StageDurations jobKey={j.jobKey} />
           <RunNowDialog job={j} open={runNowOpen} onClose={() => setRunNowOpen(false)} />
         </>
       )}

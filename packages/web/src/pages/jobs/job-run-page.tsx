@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { cancelRun, getJob, getRun, isActiveRun } from '../../api/jobs.js';
-import type { JobRunDetail, TaskRun } from '../../api/jobs.js';
+import type { JobRunDetail, TaskRun } from '@modelyard/sdk/client';
+import { isActiveRun } from '../../lib/job-states.js';
+import { sdk } from '../../sdk-client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatDuration, formatTime, runDuration } from '../../lib/format.js';
@@ -10,7 +11,7 @@ import { useAsync } from '../../lib/use-async.js';
 import { usePolling } from '../../lib/use-polling.js';
 import { DagView } from './dag-view.js';
 import { GanttChart } from './gantt-chart.js';
-import { StateBadge, jobLink } from './job-links.js';
+import { StateBadge, idFromPath, jobLink } from './job-links.js';
 import { RepairDialog, repairableTasks } from './repair-dialog.js';
 import { TaskPanel } from './task-panel.js';
 
@@ -21,32 +22,32 @@ function RunFacts({ run, jobName }: { run: JobRunDetail; jobName: string | undef
     <dl className="facts">
       <dt>Job</dt>
       <dd>
-        <Link to={jobLink(run.job_id)}>{jobName ?? run.job_key ?? run.job_id}</Link>
+        <Link to={jobLink(run.jobId)}>{jobName ?? run.jobKey ?? run.jobId}</Link>
       </dd>
       <dt>Trigger</dt>
       <dd>
         {run.trigger ?? '—'}
         {run.actor ? ` by ${run.actor}` : ''}
-        {run.repair_count ? ` · repaired ${run.repair_count}×` : ''}
+        {run.repairCount ? ` · repaired ${run.repairCount}×` : ''}
       </dd>
       <dt>Started</dt>
-      <dd>{formatTime(run.start_time ?? run.queued_time)}</dd>
+      <dd>{formatTime(run.startTime ?? run.queuedTime)}</dd>
       <dt>Ended</dt>
-      <dd>{formatTime(run.end_time)}</dd>
+      <dd>{formatTime(run.endTime)}</dd>
       <dt>Duration</dt>
-      <dd>{formatDuration(runDuration(run.start_time, run.end_time))}</dd>
+      <dd>{formatDuration(runDuration(run.startTime, run.endTime))}</dd>
       <dt>Parameters</dt>
-      <dd className="mono">{(run.job_parameters ?? []).length === 0 ? '—' : (run.job_parameters ?? []).map((p) => `${p.name}=${p.value}`).join('  ')}</dd>
+      <dd className="mono">{Object.keys(run.parameters).length === 0 ? '—' : Object.entries(run.parameters).map(([name, value]) => `${name}=${value}`).join('  ')}</dd>
       <dt>MLflow run</dt>
-      <dd>{run.mlflow_run_id ? <Link to={`/runs/${encodeURIComponent(run.mlflow_run_id)}`}>{run.mlflow_run_id}</Link> : '—'}</dd>
+      <dd>{run.mlflowRunId ? <Link to={`/runs/${encodeURIComponent(run.mlflowRunId)}`}>{run.mlflowRunId}</Link> : '—'}</dd>
       <dt>Trace</dt>
       <dd>
-        <Link to={`/traces?job_run_id=${run.run_id}`}>Spans of this run</Link>
+        <Link to={`/traces?job_run_id=${run.runId}`}>Spans of this run</Link>
       </dd>
-      {run.state_message && (
+      {run.stateMessage && (
         <>
           <dt>Message</dt>
-          <dd className="wrap">{run.state_message}</dd>
+          <dd className="wrap">{run.stateMessage}</dd>
         </>
       )}
     </dl>
@@ -55,8 +56,8 @@ function RunFacts({ run, jobName }: { run: JobRunDetail; jobName: string | undef
 
 function taskDetail(t: TaskRun, now: number): string {
   const parts: string[] = [];
-  if (t.start_time !== undefined) parts.push(formatDuration((t.end_time ?? now) - t.start_time));
-  if ((t.attempt_count ?? 0) > 1) parts.push(`${t.attempt_count} attempts`);
+  if (t.startTime !== undefined) parts.push(formatDuration((t.endTime ?? now) - t.startTime));
+  if (t.attemptCount > 1) parts.push(`${t.attemptCount} attempts`);
   return parts.join(' · ');
 }
 
@@ -68,23 +69,23 @@ function taskDetail(t: TaskRun, now: number): string {
 export function JobRunPage() {
   const { runId = '' } = useParams();
   const [task, setTask] = useQueryParam('task');
-  const run = useAsync((signal) => getRun(runId, signal), [runId]);
+  const run = useAsync(async () => sdk().jobs.getRun(idFromPath(runId, 'job run')), [runId]);
   const r = run.data;
-  const job = useAsync((signal) => (r ? getJob(r.job_id, signal) : Promise.resolve(undefined)), [r?.job_id]);
+  const job = useAsync(() => (r ? sdk().jobs.getJob(r.jobId) : Promise.resolve(undefined)), [r?.jobId]);
   const active = r !== undefined && isActiveRun(r.state);
   usePolling(run.reload, POLL_MS, active);
   const [dialog, setDialog] = useState<'cancel' | 'repair' | undefined>();
   const now = Date.now();
 
   const tasks = r?.tasks ?? [];
-  const deps = new Map((job.data?.tasks ?? []).map((t) => [t.task_key, (t.depends_on ?? []).map((d) => d.task_key)]));
-  const selected = tasks.find((t) => t.task_key === task) ?? tasks.find((t) => t.state === 'RUNNING') ?? tasks.find((t) => (t.attempt_count ?? 0) > 0);
+  const deps = new Map((job.data?.tasks ?? []).map((t) => [t.taskKey, t.dependsOn]));
+  const selected = tasks.find((t) => t.taskKey === task) ?? tasks.find((t) => t.state === 'RUNNING') ?? tasks.find((t) => t.attemptCount > 0);
   const select = (key: string) => setTask(key, { replace: true });
 
   return (
     <section className="page job-run-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/jobs">Jobs</Link> / {r ? <Link to={jobLink(r.job_id)}>{job.data?.name ?? r.job_key ?? r.job_id}</Link> : '…'} / <span>Run {runId}</span>
+        <Link to="/jobs">Jobs</Link> / {r ? <Link to={jobLink(r.jobId)}>{job.data?.name ?? r.jobKey ?? r.jobId}</Link> : '…'} / <span>Run {runId}</span>
       </nav>
       <h1>
         Run {runId}
@@ -108,21 +109,21 @@ export function JobRunPage() {
           {job.error && <ErrorBanner title="Could not load the job's task graph" error={job.error} onRetry={job.reload} />}
           <h2>Tasks</h2>
           <DagView
-            label={`Tasks of run ${r.run_id}, coloured by state`}
-            tasks={tasks.map((t) => ({ key: t.task_key, dependsOn: deps.get(t.task_key) ?? [], state: t.state, detail: taskDetail(t, now) }))}
-            {...(selected ? { selected: selected.task_key } : {})}
+            label={`Tasks of run ${r.runId}, coloured by state`}
+            tasks={tasks.map((t) => ({ key: t.taskKey, dependsOn: deps.get(t.taskKey) ?? [], state: t.state, detail: taskDetail(t, now) }))}
+            {...(selected ? { selected: selected.taskKey } : {})}
             onSelect={select}
           />
           <h2>Timeline</h2>
-          <GanttChart tasks={tasks} runStart={r.start_time} now={now} onSelect={select} />
-          {selected && <TaskPanel key={selected.task_key} runId={r.run_id} task={selected} />}
+          <GanttChart tasks={tasks} runStart={r.startTime} now={now} onSelect={select} />
+          {selected && <TaskPanel key={selected.taskKey} runId={r.runId} task={selected} />}
           <ConfirmDialog
             open={dialog === 'cancel'}
-            title={`Cancel run ${r.run_id}?`}
+            title={`Cancel run ${r.runId}?`}
             confirmLabel="Cancel run"
             onClose={() => setDialog(undefined)}
             onConfirm={async () => {
-              await cancelRun(r.run_id);
+              await sdk().jobs.cancelRun(r.runId);
               run.reload();
             }}
           >

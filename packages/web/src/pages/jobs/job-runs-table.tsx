@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { isActiveRun, listRuns } from '../../api/jobs.js';
+import { isActiveRun } from '../../lib/job-states.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatDuration, formatTime, runDuration } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
@@ -19,10 +20,10 @@ export function JobRunsTable({ jobId, jobNames }: { jobId?: number; jobNames?: R
   const [before, setBefore] = useQueryParam('before');
   const [history, setHistory] = useState<string[]>([]);
   const runs = useAsync(
-    (signal) => listRuns({ ...(jobId !== undefined ? { jobId } : {}), activeOnly: active === '1', limit: PAGE, ...(before ? { pageToken: before } : {}) }, signal),
+    () => sdk().jobs.listRuns({ ...(jobId !== undefined ? { jobId } : {}), activeOnly: active === '1', limit: PAGE, ...(before ? { pageToken: before } : {}) }),
     [jobId, active, before],
   );
-  usePolling(runs.reload, 3000, (runs.data?.runs ?? []).some((r) => isActiveRun(r.state)));
+  usePolling(runs.reload, 3000, (runs.data?.items ?? []).some((r) => isActiveRun(r.state)));
   const now = Date.now();
 
   return (
@@ -53,32 +54,32 @@ export function JobRunsTable({ jobId, jobNames }: { jobId?: number; jobNames?: R
               </tr>
             </thead>
             <tbody>
-              {runs.data.runs.map((r) => (
-                <tr key={r.run_id}>
+              {runs.data.items.map((r) => (
+                <tr key={r.runId}>
                   <td>
-                    <Link to={jobRunLink(r.run_id)}>Run {r.run_id}</Link>
+                    <Link to={jobRunLink(r.runId)}>Run {r.runId}</Link>
                   </td>
                   {jobId === undefined && (
                     <td>
-                      <Link to={jobLink(r.job_id)}>{jobNames?.get(r.job_id) ?? r.job_key ?? r.job_id}</Link>
+                      <Link to={jobLink(r.jobId)}>{jobNames?.get(r.jobId) ?? r.jobKey ?? r.jobId}</Link>
                     </td>
                   )}
                   <td>
                     <StateBadge state={r.state} />
-                    {r.repair_count ? <span className="muted"> repaired ×{r.repair_count}</span> : null}
+                    {r.repairCount ? <span className="muted"> repaired ×{r.repairCount}</span> : null}
                   </td>
                   <td>
                     {r.trigger ?? ''}
                     {r.actor ? <span className="muted"> by {r.actor}</span> : null}
                   </td>
-                  <td>{formatTime(r.start_time ?? r.queued_time)}</td>
-                  <td>{formatDuration(runDuration(r.start_time, r.end_time, now))}</td>
-                  <td className="mono">{(r.job_parameters ?? []).map((p) => `${p.name}=${p.value}`).join(' ')}</td>
+                  <td>{formatTime(r.startTime ?? r.queuedTime)}</td>
+                  <td>{formatDuration(runDuration(r.startTime, r.endTime, now))}</td>
+                  <td className="mono">{Object.entries(r.parameters).map(([name, value]) => `${name}=${value}`).join(' ')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {runs.data.runs.length === 0 && <p className="muted">No runs{active === '1' ? ' are active' : ' yet'}.</p>}
+          {runs.data.items.length === 0 && <p className="muted">No runs{active === '1' ? ' are active' : ' yet'}.</p>}
           <div className="toolbar">
             {before && (
               <button

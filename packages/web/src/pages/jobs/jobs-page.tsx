@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { listJobs } from '../../api/jobs.js';
-import type { Job } from '../../api/jobs.js';
+import type { Job } from '@modelyard/sdk/client';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -12,13 +12,13 @@ import { RunNowDialog } from './run-now-dialog.js';
 function schedule(job: Job): string {
   const s = job.schedule;
   if (!s) return '—';
-  const expr = s.quartz_cron_expression ?? s.cron ?? '';
-  return `${expr}${s.timezone_id ? ` (${s.timezone_id})` : ''}${s.pause_status === 'PAUSED' ? ' · paused' : ''}`;
+  const expr = s.quartzCronExpression ?? s.cron ?? '';
+  return `${expr}${s.timezoneId ? ` (${s.timezoneId})` : ''}${s.pauseStatus === 'PAUSED' ? ' · paused' : ''}`;
 }
 
 /** `/jobs`: the deployed job definitions and the latest runs of all of them. */
 export function JobsPage() {
-  const jobs = useAsync((signal) => listJobs(signal), []);
+  const jobs = useAsync(() => sdk().jobs.listJobs(), []);
   const [running, setRunning] = useState<Job | undefined>();
 
   return (
@@ -49,17 +49,17 @@ export function JobsPage() {
           </thead>
           <tbody>
             {jobs.data.map((j) => (
-              <tr key={j.job_id}>
+              <tr key={j.jobId}>
                 <td>
-                  <Link to={jobLink(j.job_id)}>{j.name}</Link>
+                  <Link to={jobLink(j.jobId)}>{j.name}</Link>
                 </td>
                 <td>
                   {j.project}
                   {j.target ? <span className="muted"> ({j.target})</span> : null}
                 </td>
-                <td className="num">{j.tasks?.length ?? 0}</td>
+                <td className="num">{j.tasks.length}</td>
                 <td className="mono">{schedule(j)}</td>
-                <td>{formatTime(j.updated_time)}</td>
+                <td>{formatTime(j.updatedTime)}</td>
                 <td className="actions">
                   <button type="button" onClick={() => setRunning(j)} aria-label={`Run ${j.name} now`}>
                     Run now…
@@ -71,7 +71,7 @@ export function JobsPage() {
         </table>
       )}
       <h2>Recent runs</h2>
-      <JobRunsTable jobNames={new Map((jobs.data ?? []).map((j) => [j.job_id, j.name]))} />
+      <JobRunsTable jobNames={new Map((jobs.data ?? []).map((j) => [j.jobId, j.name]))} />
       <RunNowDialog job={running} open={running !== undefined} onClose={() => setRunning(undefined)} />
     </section>
   );

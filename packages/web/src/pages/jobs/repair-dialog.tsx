@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import { repairRun } from '../../api/jobs.js';
-import type { JobRunDetail } from '../../api/jobs.js';
+import type { JobRunDetail } from '@modelyard/sdk/client';
+import { sdk } from '../../sdk-client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 
 const REPAIRABLE = new Set(['FAILED', 'TIMEDOUT', 'CANCELED', 'UPSTREAM_FAILED', 'UPSTREAM_CANCELED']);
 
 export function repairableTasks(run: JobRunDetail): string[] {
-  return (run.tasks ?? []).filter((t) => REPAIRABLE.has(t.state)).map((t) => t.task_key);
+  return run.tasks.filter((t) => REPAIRABLE.has(t.state)).map((t) => t.taskKey);
 }
 
 /**
@@ -17,7 +17,7 @@ export function RepairDialog({ run, open, onClose, onRepaired }: { run: JobRunDe
   const candidates = repairableTasks(run);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   useEffect(() => {
-    if (open) setChosen(new Set((run.tasks ?? []).filter((t) => ['FAILED', 'TIMEDOUT', 'CANCELED'].includes(t.state)).map((t) => t.task_key)));
+    if (open) setChosen(new Set(run.tasks.filter((t) => ['FAILED', 'TIMEDOUT', 'CANCELED'].includes(t.state)).map((t) => t.taskKey)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
   const toggle = (key: string, on: boolean) =>
@@ -31,13 +31,13 @@ export function RepairDialog({ run, open, onClose, onRepaired }: { run: JobRunDe
   return (
     <ConfirmDialog
       open={open}
-      title={`Repair run ${run.run_id}`}
+      title={`Repair run ${run.runId}`}
       confirmLabel={`Re-run ${chosen.size} task${chosen.size === 1 ? '' : 's'}`}
       tone="primary"
       confirmDisabled={chosen.size === 0}
       onClose={onClose}
       onConfirm={async () => {
-        await repairRun(run.run_id, [...chosen]);
+        await sdk().jobs.repairRun(run.runId, [...chosen]);
         onRepaired();
       }}
     >
@@ -46,7 +46,7 @@ export function RepairDialog({ run, open, onClose, onRepaired }: { run: JobRunDe
         {candidates.map((key) => (
           <label key={key} className="check form-row">
             <input type="checkbox" checked={chosen.has(key)} onChange={(e) => toggle(key, e.target.checked)} />
-            {key} <span className="muted">({run.tasks?.find((t) => t.task_key === key)?.state})</span>
+            {key} <span className="muted">({run.tasks.find((t) => t.taskKey === key)?.state})</span>
           </label>
         ))}
       </fieldset>

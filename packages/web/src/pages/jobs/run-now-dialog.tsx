@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { runNow } from '../../api/jobs.js';
-import type { Job } from '../../api/jobs.js';
+import type { Job } from '@modelyard/sdk/client';
+import { sdk } from '../../sdk-client.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { jobRunLink } from './job-links.js';
 
@@ -10,7 +10,7 @@ export function RunNowDialog({ job, open, onClose }: { job: Job | undefined; ope
   const navigate = useNavigate();
   const [values, setValues] = useState<Record<string, string>>({});
   useEffect(() => {
-    if (open && job) setValues(Object.fromEntries((job.parameters ?? []).map((p) => [p.name, p.default])));
+    if (open && job) setValues(Object.fromEntries(job.parameters.map((p) => [p.name, p.default])));
   }, [open, job]);
   const params = job?.parameters ?? [];
 
@@ -25,8 +25,8 @@ export function RunNowDialog({ job, open, onClose }: { job: Job | undefined; ope
         if (!job) return;
         // Only values that differ from the defaults are sent: the run records what was chosen.
         const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => params.find((p) => p.name === k)?.default !== v));
-        const started = await runNow(job.job_id, changed);
-        navigate(jobRunLink(started.run_id));
+        const started = await sdk().jobs.runNow(job.jobId, changed);
+        navigate(jobRunLink(started.runId));
       }}
     >
       {params.length === 0 ? (

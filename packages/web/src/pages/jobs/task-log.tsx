@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { readLog } from '../../api/jobs.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { usePolling } from '../../lib/use-polling.js';
 
@@ -35,17 +35,17 @@ export function TaskLog({ runId, taskKey, attempt, stream, live }: { runId: numb
     try {
       // Drain what is there: the server answers at most one chunk per call.
       for (let i = 0; i < 50; i++) {
-        const chunk = await readLog({ runId, taskKey, stream, offset: offsetRef.current, ...(attempt !== undefined ? { attempt } : {}) });
+        const chunk = await sdk().jobs.readLog({ runId, taskKey, stream, offset: offsetRef.current, ...(attempt !== undefined ? { attempt } : {}) });
         if (gen !== generation.current) return;
-        offsetRef.current = Math.max(offsetRef.current, chunk.next_offset);
+        offsetRef.current = Math.max(offsetRef.current, chunk.nextOffset);
         setState((s) => {
-          let text = s.text + (chunk.text ?? '');
+          let text = s.text + chunk.text;
           let dropped = s.droppedChars;
           if (text.length > MAX_KEPT_CHARS) {
             dropped += text.length - MAX_KEPT_CHARS;
             text = text.slice(text.length - MAX_KEPT_CHARS);
           }
-          return { text, offset: offsetRef.current, attemptState: chunk.attempt_state, droppedChars: dropped };
+          return { text, offset: offsetRef.current, attemptState: chunk.attemptState, droppedChars: dropped };
         });
         if (!chunk.truncated) break;
       }

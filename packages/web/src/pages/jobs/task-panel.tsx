@@ -1,4 +1,4 @@
-import type { TaskRun } from '../../api/jobs.js';
+import type { TaskRun } from '@modelyard/sdk/client';
 import { formatDuration, formatTime } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { StateBadge } from './job-links.js';
@@ -8,20 +8,20 @@ import { TaskLog } from './task-log.js';
 export function TaskPanel({ runId, task }: { runId: number; task: TaskRun }) {
   const [attemptParam, setAttempt] = useQueryParam('attempt');
   const [streamParam, setStream] = useQueryParam('stream');
-  const attempts = task.attempts ?? [];
+  const attempts = task.attempts;
   const latest = attempts[attempts.length - 1];
-  const chosen = attempts.find((a) => String(a.attempt_number) === attemptParam) ?? latest;
+  const chosen = attempts.find((a) => String(a.attemptNumber) === attemptParam) ?? latest;
   const stream = streamParam === 'stderr' ? 'stderr' : 'stdout';
   const live = chosen !== undefined && (chosen.state === 'RUNNING' || chosen.state === 'QUEUED');
 
   return (
     <section className="task-panel" aria-labelledby="task-panel-title">
       <h2 id="task-panel-title">
-        Task {task.task_key} <StateBadge state={task.state} />
+        Task {task.taskKey} <StateBadge state={task.state} />
       </h2>
-      {task.state_message && <p className="wrap">{task.state_message}</p>}
+      {task.stateMessage && <p className="wrap">{task.stateMessage}</p>}
       {attempts.length === 0 ? (
-        <p className="muted">No attempt has started{task.next_attempt_time ? `; the next is due ${formatTime(task.next_attempt_time)}` : ''}.</p>
+        <p className="muted">No attempt has started{task.nextAttemptTime ? `; the next is due ${formatTime(task.nextAttemptTime)}` : ''}.</p>
       ) : (
         <>
           <table className="data-table attempts-table">
@@ -38,25 +38,25 @@ export function TaskPanel({ runId, task }: { runId: number; task: TaskRun }) {
             </thead>
             <tbody>
               {attempts.map((a) => (
-                <tr key={a.attempt_number} className={a === chosen ? 'selected-row' : undefined}>
+                <tr key={a.attemptNumber} className={a === chosen ? 'selected-row' : undefined}>
                   <td>
                     <button
                       type="button"
                       className="link-button"
                       aria-pressed={a === chosen}
-                      onClick={() => setAttempt(a === latest ? undefined : String(a.attempt_number), { replace: true })}
+                      onClick={() => setAttempt(a === latest ? undefined : String(a.attemptNumber), { replace: true })}
                     >
-                      #{a.attempt_number}
+                      #{a.attemptNumber}
                     </button>
                   </td>
                   <td>
                     <StateBadge state={a.state} />
                   </td>
                   <td>{a.trigger ?? ''}</td>
-                  <td>{formatTime(a.start_time)}</td>
-                  <td>{a.start_time !== undefined ? formatDuration((a.end_time ?? Date.now()) - a.start_time) : '—'}</td>
-                  <td>{a.exit_code ?? a.signal ?? ''}</td>
-                  <td className="wrap">{a.state_message ?? ''}</td>
+                  <td>{formatTime(a.startTime)}</td>
+                  <td>{a.startTime !== undefined ? formatDuration((a.endTime ?? Date.now()) - a.startTime) : '—'}</td>
+                  <td>{a.exitCode ?? a.signal ?? ''}</td>
+                  <td className="wrap">{a.stateMessage ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -77,7 +77,7 @@ export function TaskPanel({ runId, task }: { runId: number; task: TaskRun }) {
                   </button>
                 ))}
               </div>
-              <TaskLog runId={runId} taskKey={task.task_key} attempt={chosen.attempt_number} stream={stream} live={live} />
+              <TaskLog runId={runId} taskKey={task.taskKey} attempt={chosen.attemptNumber} stream={stream} live={live} />
             </>
           )}
         </>

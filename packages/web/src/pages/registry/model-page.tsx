@@ -1,25 +1,26 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { deleteAlias, getModel, listEvents, searchVersions } from '../../api/registry.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { filterLiteral, useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { RegistryHistory } from './registry-history.js';
 import { versionLink } from './registry-links.js';
+import { modelHistory, searchAllVersions } from './registry-queries.js';
 import { AliasChips, StageBadge } from './stage-badge.js';
 
 /** `/models/:name?stage=`: a model's aliases, versions (optionally one stage) and audit trail. */
 export function ModelPage() {
   const { name = '' } = useParams();
   const [stageFilter, setStageFilter] = useQueryParam('stage');
-  const model = useAsync((signal) => getModel(name, signal), [name]);
-  const versions = useAsync((signal) => searchVersions(`name = ${filterLiteral(name)}`, signal), [name]);
-  const events = useAsync((signal) => listEvents(name, undefined, signal), [name]);
+  const model = useAsync(() => sdk().registry.getRegisteredModel(name), [name]);
+  const versions = useAsync(() => searchAllVersions(`name = ${filterLiteral(name)}`), [name]);
+  const events = useAsync(() => modelHistory(name), [name]);
   const [removing, setRemoving] = useState<string | undefined>();
   const m = model.data;
-  const shown = (versions.data ?? []).filter((v) => !stageFilter || (v.current_stage ?? 'None') === stageFilter);
+  const shown = (versions.data ?? []).filter((v) => !stageFilter || v.currentStage === stageFilter);
 
   return (
     <section className="page model-page">
@@ -34,14 +35,14 @@ export function ModelPage() {
           {m.description && <p className="run-note">{m.description}</p>}
           <dl className="facts">
             <dt>Created</dt>
-            <dd>{formatTime(m.creation_timestamp)}</dd>
+            <dd>{formatTime(m.creationTimestamp)}</dd>
             <dt>Last updated</dt>
-            <dd>{formatTime(m.last_updated_timestamp)}</dd>
+            <dd>{formatTime(m.lastUpdatedTimestamp)}</dd>
             <dt>Tags</dt>
-            <dd>{(m.tags ?? []).length === 0 ? '—' : (m.tags ?? []).map((t) => <div key={t.key} className="mono">{`${t.key} = ${t.value}`}</div>)}</dd>
+            <dd>{Object.keys(m.tags).length === 0 ? '—' : Object.entries(m.tags).map(([key, value]) => <div key={key} className="mono">{`${key} = ${value}`}</div>)}</dd>
           </dl>
           <h2>Aliases</h2>
-          {(m.aliases ?? []).length === 0 ? (
+          {Object.keys(m.aliases).length === 0 ? (
             <p className="muted">No aliases. Set one from a version’s page.</p>
           ) : (
             <table className="data-table aliases-table">
@@ -55,16 +56,16 @@ export function ModelPage() {
                 </tr>
               </thead>
               <tbody>
-                {(m.aliases ?? []).map((a) => (
-                  <tr key={a.alias}>
+                {Object.entries(m.aliases).map(([alias, version]) => (
+                  <tr key={alias}>
                     <td>
-                      <span className="alias-chip">@{a.alias}</span>
+                      <span className="alias-chip">@{alias}</span>
                     </td>
                     <td>
-                      <Link to={versionLink(name, a.version)}>Version {a.version}</Link>
+                      <Link to={versionLink(name, version)}>Version {version}</Link>
                     </td>
                     <td className="actions">
-                      <button type="button" className="danger" onClick={() => setRemoving(a.alias)} aria-label={`Remove alias ${a.alias}`}>
+                      <button type="button" className="danger" onClick={() => setRemoving(alias)} aria-label={`Remove alias ${alias}`}>
                         Remove
                       </button>
                     </td>
@@ -112,14 +113,14 @@ export function ModelPage() {
                     <Link to={versionLink(name, v.version)}>Version {v.version}</Link>
                   </td>
                   <td>
-                    <StageBadge stage={v.current_stage} />
+                    <StageBadge stage={v.currentStage} />
                   </td>
                   <td>
                     <AliasChips aliases={v.aliases} />
                   </td>
-                  <td>{v.run_id ? <Link to={`/runs/${encodeURIComponent(v.run_id)}`} className="mono">{v.run_id.slice(0, 12)}</Link> : <span className="muted">—</span>}</td>
-                  <td>{v.status ?? ''}</td>
-                  <td>{formatTime(v.creation_timestamp)}</td>
+                  <td>{v.runId ? <Link to={`/runs/${encodeURIComponent(v.runId)}`} className="mono">{v.runId.slice(0, 12)}</Link> : <span className="muted">—</span>}</td>
+                  <td>{v.status}</td>
+                  <td>{formatTime(v.creationTimestamp)}</td>
                 </tr>
               ))}
             </tbody>
@@ -139,7 +140,7 @@ export function ModelPage() {
         onClose={() => setRemoving(undefined)}
         onConfirm={async () => {
           if (removing === undefined) return;
-          await deleteAlias({ name, alias: removing });
+          await sdk().registry.deleteAlias(name, removing);
           model.reload();
           versions.reload();
           events.reload();

@@ -1,23 +1,28 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
-import { searchModels } from '../../api/registry.js';
-import type { RegisteredModel } from '../../api/registry.js';
+import type { RegisteredModel } from '@modelyard/sdk/client';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { modelFilter, modelLink, versionLink } from './registry-links.js';
 import { StageBadge } from './stage-badge.js';
 
+function searchModels(q: string, pageToken?: string) {
+  const filter = modelFilter(q);
+  return sdk().registry.searchRegisteredModels({ ...(filter ? { filter } : {}), orderBy: ['name ASC'], maxResults: 100, ...(pageToken ? { pageToken } : {}) });
+}
+
 function LatestVersions({ model }: { model: RegisteredModel }) {
-  const latest = model.latest_versions ?? [];
+  const latest = model.latestVersions;
   if (latest.length === 0) return <span className="muted">no versions</span>;
   return (
     <ul className="plain-list stage-list">
       {latest.map((v) => (
-        <li key={`${v.current_stage}-${v.version}`}>
-          <StageBadge stage={v.current_stage} /> <Link to={versionLink(model.name, v.version)}>Version {v.version}</Link>
+        <li key={`${v.currentStage}-${v.version}`}>
+          <StageBadge stage={v.currentStage} /> <Link to={versionLink(model.name, v.version)}>Version {v.version}</Link>
         </li>
       ))}
     </ul>
@@ -25,13 +30,13 @@ function LatestVersions({ model }: { model: RegisteredModel }) {
 }
 
 function Aliases({ model }: { model: RegisteredModel }) {
-  const aliases = model.aliases ?? [];
+  const aliases = Object.entries(model.aliases);
   if (aliases.length === 0) return <span className="muted">—</span>;
   return (
     <ul className="plain-list">
-      {aliases.map((a) => (
-        <li key={a.alias}>
-          <span className="alias-chip">@{a.alias}</span> → <Link to={versionLink(model.name, a.version)}>Version {a.version}</Link>
+      {aliases.map(([alias, version]) => (
+        <li key={alias}>
+          <span className="alias-chip">@{alias}</span> → <Link to={versionLink(model.name, version)}>Version {version}</Link>
         </li>
       ))}
     </ul>
@@ -45,10 +50,9 @@ export function ModelsPage() {
   const [more, setMore] = useState<{ models: RegisteredModel[]; token?: string; error?: Error; loading: boolean }>({ models: [], loading: false });
 
   const first = useAsync(
-    async (signal) => {
+    async () => {
       setMore({ models: [], loading: false });
-      const filter = modelFilter(q);
-      return searchModels({ ...(filter ? { filter } : {}) }, signal);
+      return searchModels(q);
     },
     [q],
   );
@@ -57,8 +61,7 @@ export function ModelsPage() {
     if (!token) return;
     setMore((s) => ({ ...s, loading: true }));
     try {
-      const filter = modelFilter(q);
-      const page = await searchModels({ ...(filter ? { filter } : {}), pageToken: token });
+      const page = await searchModels(q, token);
       setMore((s) => ({ models: [...s.models, ...page.items], token: page.nextPageToken ?? '', loading: false }));
     } catch (e) {
       setMore((s) => ({ ...s, loading: false, error: e instanceof Error ? e : new Error(String(e)) }));
@@ -112,7 +115,7 @@ export function ModelsPage() {
                   <td>
                     <Aliases model={m} />
                   </td>
-                  <td>{formatTime(m.last_updated_timestamp)}</td>
+                  <td>{formatTime(m.lastUpdatedTimestamp)}</td>
                 </tr>
               ))}
             </tbody>

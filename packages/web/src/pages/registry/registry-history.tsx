@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { RegistryEvent } from '../../api/registry.js';
+import type { RegistryEvent } from '@modelyard/sdk/client';
 import { formatTime } from '../../lib/format.js';
 import { versionLink } from './registry-links.js';
 
@@ -48,7 +48,7 @@ export function RegistryHistory({ events, showVersion }: { events: readonly Regi
         </thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.event_id} data-kind={e.kind}>
+            <tr key={e.eventId} data-kind={e.kind}>
               <td>{formatTime(e.timestamp)}</td>
               {showVersion && <td>{e.version ? <Link to={versionLink(e.name, e.version)}>{e.version}</Link> : '—'}</td>}
               <td>{eventLabel(e)}</td>

@@ -1,3 +1,7 @@
+import type { Stage } from '@modelyard/sdk/client';
+
+export const MODEL_STAGES: readonly Stage[] = ['None', 'Staging', 'Production', 'Archived'];
+
 /** Addresses of the registry views, so every page links the same way. */
 export function modelLink(name: string): string {
   return `/models/${encodeURIComponent(name)}`;

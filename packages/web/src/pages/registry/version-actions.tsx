@@ -1,14 +1,15 @@
 import { useState } from 'react';
-import { MODEL_STAGES, approveTransition, rejectTransition, requestTransition, setAlias, transitionStage } from '../../api/registry.js';
-import type { ModelVersion, RegisteredModel, TransitionRequest } from '../../api/registry.js';
+import type { ModelVersion, RegisteredModel, Stage, TransitionActivity } from '@modelyard/sdk/client';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { sdk } from '../../sdk-client.js';
+import { MODEL_STAGES } from './registry-links.js';
 
 type Dialog =
   | { kind: 'transition' }
   | { kind: 'alias' }
   | { kind: 'request' }
-  | { kind: 'approve'; request: TransitionRequest }
-  | { kind: 'reject'; request: TransitionRequest };
+  | { kind: 'approve'; request: TransitionActivity }
+  | { kind: 'reject'; request: TransitionActivity };
 
 const ACTIVE_STAGES = new Set(['Staging', 'Production']);
 
@@ -44,15 +45,15 @@ export function VersionActions({
 }: {
   model: RegisteredModel | undefined;
   version: ModelVersion;
-  requests: readonly TransitionRequest[];
+  requests: readonly TransitionActivity[];
   onChanged: () => void;
 }) {
   const [dialog, setDialog] = useState<Dialog | undefined>();
-  const [stage, setStage] = useState('Staging');
+  const [stage, setStage] = useState<Stage>('Staging');
   const [archive, setArchive] = useState(false);
   const [alias, setAliasName] = useState('');
   const [comment, setComment] = useState('');
-  const current = version.current_stage ?? 'None';
+  const current = version.currentStage;
 
   const open = (d: Dialog) => {
     setComment('');
@@ -63,9 +64,11 @@ export function VersionActions({
   };
   const close = () => setDialog(undefined);
   const done = () => onChanged();
-  const aliasTarget = (model?.aliases ?? []).find((a) => a.alias === alias.trim());
-  const ref = { name: version.name, version: version.version };
-  const commentOpt = comment.trim() ? { comment: comment.trim() } : {};
+  const aliasName = alias.trim();
+  const aliasTarget = model && Object.hasOwn(model.aliases, aliasName) ? { version: model.aliases[aliasName]! } : undefined;
+  const { name, version: v } = version;
+  const commentText = comment.trim() || undefined;
+  const commentOpt = commentText ? { comment: commentText } : {};
 
   return (
     <>
@@ -98,15 +101,15 @@ export function VersionActions({
           </thead>
           <tbody>
             {requests.map((r) => (
-              <tr key={r.id}>
-                <td>{r.to_stage}</td>
-                <td>{r.user_id ?? '—'}</td>
+              <tr key={r.id ?? `${r.toStage}-${r.creationTimestamp ?? ''}`}>
+                <td>{r.toStage}</td>
+                <td>{r.userId ?? '—'}</td>
                 <td className="wrap">{r.comment ?? ''}</td>
                 <td className="actions">
-                  <button type="button" onClick={() => open({ kind: 'approve', request: r })} aria-label={`Approve the request to move to ${r.to_stage}`}>
+                  <button type="button" onClick={() => open({ kind: 'approve', request: r })} aria-label={`Approve the request to move to ${r.toStage}`}>
                     Approve…
                   </button>
-                  <button type="button" className="danger" onClick={() => open({ kind: 'reject', request: r })} aria-label={`Reject the request to move to ${r.to_stage}`}>
+                  <button type="button" className="danger" onClick={() => open({ kind: 'reject', request: r })} aria-label={`Reject the request to move to ${r.toStage}`}>
                     Reject…
                   </button>
                 </td>
@@ -124,7 +127,7 @@ export function VersionActions({
         confirmDisabled={stage === current}
         onClose={close}
         onConfirm={async () => {
-          await transitionStage({ ...ref, stage, archiveExisting: archive, ...commentOpt });
+          await sdk().registry.transitionModelVersionStage(name, v, stage, { archiveExistingVersions: archive, ...commentOpt });
           done();
         }}
       >
@@ -133,7 +136,7 @@ export function VersionActions({
         </p>
         <div className="form-row">
           <label htmlFor="transition-stage">Stage</label>
-          <select id="transition-stage" value={stage} onChange={(e) => setStage(e.target.value)}>
+          <select id="transition-stage" value={stage} onChange={(e) => setStage(e.target.value as Stage)}>
             {MODEL_STAGES.map((s) => (
               <option key={s} value={s} disabled={s === current}>
                 {s}
@@ -153,7 +156,7 @@ export function VersionActions({
         confirmDisabled={alias.trim() === '' || aliasTarget?.version === version.version}
         onClose={close}
         onConfirm={async () => {
-          await setAlias({ ...ref, alias: alias.trim(), ...commentOpt });
+          await sdk().registry.setAlias(name, aliasName, v, commentOpt);
           done();
         }}
       >
@@ -161,8 +164,8 @@ export function VersionActions({
           <label htmlFor="alias-name">Alias</label>
           <input id="alias-name" value={alias} list="alias-names" autoComplete="off" onChange={(e) => setAliasName(e.target.value)} placeholder="champion" />
           <datalist id="alias-names">
-            {(model?.aliases ?? []).map((a) => (
-              <option key={a.alias} value={a.alias} />
+            {Object.keys(model?.aliases ?? {}).map((a) => (
+              <option key={a} value={a} />
             ))}
           </datalist>
         </div>
@@ -186,13 +189,13 @@ export function VersionActions({
         confirmDisabled={stage === current}
         onClose={close}
         onConfirm={async () => {
-          await requestTransition({ ...ref, stage, ...commentOpt });
+          await sdk().registryGovernance.createTransitionRequest(name, v, stage, commentText);
           done();
         }}
       >
         <div className="form-row">
           <label htmlFor="request-stage">To stage</label>
-          <select id="request-stage" value={stage} onChange={(e) => setStage(e.target.value)}>
+          <select id="request-stage" value={stage} onChange={(e) => setStage(e.target.value as Stage)}>
             {MODEL_STAGES.map((s) => (
               <option key={s} value={s} disabled={s === current}>
                 {s}
@@ -205,22 +208,22 @@ export function VersionActions({
 
       <ConfirmDialog
         open={dialog?.kind === 'approve'}
-        title={`Approve moving version ${version.version} to ${dialog?.kind === 'approve' ? dialog.request.to_stage : ''}`}
+        title={`Approve moving version ${version.version} to ${dialog?.kind === 'approve' ? dialog.request.toStage : ''}`}
         confirmLabel="Approve and move"
         tone="primary"
         onClose={close}
         onConfirm={async () => {
           if (dialog?.kind !== 'approve') return;
-          await approveTransition({ ...ref, stage: dialog.request.to_stage, archiveExisting: archive, ...commentOpt });
+          await sdk().registryGovernance.approveTransitionRequest(name, v, dialog.request.toStage as Stage, { archiveExistingVersions: archive, ...commentOpt });
           done();
         }}
       >
         {dialog?.kind === 'approve' && (
           <>
             <p>
-              Requested by {dialog.request.user_id ?? 'someone'}: {current} → <strong>{dialog.request.to_stage}</strong>. Approving moves the version now.
+              Requested by {dialog.request.userId ?? 'someone'}: {current} → <strong>{dialog.request.toStage}</strong>. Approving moves the version now.
             </p>
-            <ArchiveField stage={dialog.request.to_stage} checked={archive} onChange={setArchive} />
+            <ArchiveField stage={dialog.request.toStage} checked={archive} onChange={setArchive} />
           </>
         )}
         <CommentField id="approve-comment" value={comment} onChange={setComment} />
@@ -228,12 +231,12 @@ export function VersionActions({
 
       <ConfirmDialog
         open={dialog?.kind === 'reject'}
-        title={`Reject moving version ${version.version} to ${dialog?.kind === 'reject' ? dialog.request.to_stage : ''}`}
+        title={`Reject moving version ${version.version} to ${dialog?.kind === 'reject' ? dialog.request.toStage : ''}`}
         confirmLabel="Reject request"
         onClose={close}
         onConfirm={async () => {
           if (dialog?.kind !== 'reject') return;
-          await rejectTransition({ ...ref, stage: dialog.request.to_stage, ...commentOpt });
+          await sdk().registryGovernance.rejectTransitionRequest(name, v, dialog.request.toStage as Stage, commentText);
           done();
         }}
       >

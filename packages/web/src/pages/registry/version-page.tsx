@@ -1,10 +1,11 @@
 import { Link, useParams } from 'react-router';
-import { getModel, getVersion, listEvents, listTransitionRequests } from '../../api/registry.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { RegistryHistory } from './registry-history.js';
 import { modelLink } from './registry-links.js';
+import { modelHistory } from './registry-queries.js';
 import { AliasChips, StageBadge } from './stage-badge.js';
 import { VersionActions } from './version-actions.js';
 import { VersionSignature } from './version-signature.js';
@@ -13,10 +14,10 @@ import { VersionTags } from './version-tags.js';
 /** `/models/:name/versions/:version`: one version, its lineage, signature, tags, actions and history. */
 export function VersionPage() {
   const { name = '', version = '' } = useParams();
-  const mv = useAsync((signal) => getVersion(name, version, signal), [name, version]);
-  const model = useAsync((signal) => getModel(name, signal), [name]);
-  const requests = useAsync((signal) => listTransitionRequests(name, version, signal), [name, version]);
-  const events = useAsync((signal) => listEvents(name, version, signal), [name, version]);
+  const mv = useAsync(() => sdk().registry.getModelVersion(name, version), [name, version]);
+  const model = useAsync(() => sdk().registry.getRegisteredModel(name), [name]);
+  const requests = useAsync(() => sdk().registryGovernance.listTransitionRequests(name, version), [name, version]);
+  const events = useAsync(() => modelHistory(name, version), [name, version]);
   const reloadAll = () => {
     mv.reload();
     model.reload();
@@ -32,7 +33,7 @@ export function VersionPage() {
       </nav>
       <h1>
         {name} · version {version}
-        {v && <StageBadge stage={v.current_stage} />}
+        {v && <StageBadge stage={v.currentStage} />}
         {v && <AliasChips aliases={v.aliases} />}
       </h1>
       {mv.error && <ErrorBanner title="Could not load the model version" error={mv.error} onRetry={mv.reload} />}
@@ -43,30 +44,30 @@ export function VersionPage() {
           <dl className="facts version-facts">
             <dt>Stage</dt>
             <dd>
-              <StageBadge stage={v.current_stage} />
+              <StageBadge stage={v.currentStage} />
             </dd>
             <dt>Aliases</dt>
-            <dd>{v.aliases && v.aliases.length > 0 ? <AliasChips aliases={v.aliases} /> : '—'}</dd>
+            <dd>{v.aliases.length > 0 ? <AliasChips aliases={v.aliases} /> : '—'}</dd>
             <dt>Status</dt>
             <dd>
-              {v.status ?? '—'}
-              {v.status_message ? <span className="muted"> — {v.status_message}</span> : null}
+              {v.status || '—'}
+              {v.statusMessage ? <span className="muted"> — {v.statusMessage}</span> : null}
             </dd>
             <dt>Registered</dt>
             <dd>
-              {formatTime(v.creation_timestamp)}
-              {v.user_id ? ` by ${v.user_id}` : ''}
+              {formatTime(v.creationTimestamp)}
+              {v.userId ? ` by ${v.userId}` : ''}
             </dd>
             <dt>Last updated</dt>
-            <dd>{formatTime(v.last_updated_timestamp)}</dd>
+            <dd>{formatTime(v.lastUpdatedTimestamp)}</dd>
             <dt>Source run</dt>
-            <dd>{v.run_id ? <Link to={`/runs/${encodeURIComponent(v.run_id)}`}>{v.run_id}</Link> : '—'}</dd>
+            <dd>{v.runId ? <Link to={`/runs/${encodeURIComponent(v.runId)}`}>{v.runId}</Link> : '—'}</dd>
             <dt>Source</dt>
-            <dd className="mono wrap">{v.source ?? '—'}</dd>
-            {v.model_id && (
+            <dd className="mono wrap">{v.source || '—'}</dd>
+            {v.modelId && (
               <>
                 <dt>Logged model</dt>
-                <dd className="mono">{v.model_id}</dd>
+                <dd className="mono">{v.modelId}</dd>
               </>
             )}
           </dl>

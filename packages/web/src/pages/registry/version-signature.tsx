@@ -1,10 +1,9 @@
 import { parse as parseYaml } from 'yaml';
-import { artifactDownloadUrl, readArtifactText } from '../../api/artifacts.js';
-import { getDownloadUri } from '../../api/registry.js';
-import type { ModelVersion } from '../../api/registry.js';
+import type { ModelVersion } from '@modelyard/sdk/client';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { SignatureTables } from '../../components/signature-tables.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 
 interface MlmodelSummary {
   flavors: string[];
@@ -14,10 +13,11 @@ interface MlmodelSummary {
 }
 
 /** The signature and flavors from the version's `MLmodel` file, read through the artifact proxy. */
-async function loadMlmodel(version: ModelVersion, signal: AbortSignal): Promise<MlmodelSummary> {
-  const downloadUri = await getDownloadUri(version.name, version.version, signal);
-  const mlmodelHref = artifactDownloadUrl(downloadUri, 'MLmodel');
-  const { text } = await readArtifactText(downloadUri, 'MLmodel', 256 * 1024, signal);
+async function loadMlmodel(version: ModelVersion): Promise<MlmodelSummary> {
+  const client = sdk();
+  const downloadUri = await client.registry.getModelVersionDownloadUri(version.name, version.version);
+  const mlmodelHref = client.registryArtifacts.downloadUrl(downloadUri, 'MLmodel');
+  const { text } = await client.registryArtifacts.readTextHead(downloadUri, 'MLmodel', 256 * 1024);
   const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
   const flavors = doc.flavors && typeof doc.flavors === 'object' ? Object.keys(doc.flavors) : [];
   const signature = doc.signature && typeof doc.signature === 'object' ? (doc.signature as { inputs?: unknown; outputs?: unknown }) : undefined;
@@ -25,7 +25,7 @@ async function loadMlmodel(version: ModelVersion, signal: AbortSignal): Promise<
 }
 
 export function VersionSignature({ version }: { version: ModelVersion }) {
-  const mlmodel = useAsync((signal) => loadMlmodel(version, signal), [version.name, version.version]);
+  const mlmodel = useAsync(() => loadMlmodel(version), [version.name, version.version]);
   if (mlmodel.error) return <ErrorBanner title="Could not read the version's MLmodel file" error={mlmodel.error} onRetry={mlmodel.reload} />;
   if (!mlmodel.data) return <Loading what="the MLmodel file" />;
   const { flavors, signature, downloadUri, mlmodelHref } = mlmodel.data;

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { deleteVersionTag, setVersionTag } from '../../api/registry.js';
-import type { ModelVersion } from '../../api/registry.js';
+import type { ModelVersion } from '@modelyard/sdk/client';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { sdk } from '../../sdk-client.js';
 
 /** A version's tags: set one (a new key or a new value), delete one after confirming. */
 export function VersionTags({ version, onChanged }: { version: ModelVersion; onChanged: () => void }) {
@@ -12,14 +12,14 @@ export function VersionTags({ version, onChanged }: { version: ModelVersion; onC
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
   const [deleting, setDeleting] = useState<string | undefined>();
-  const tags = version.tags ?? [];
+  const tags = Object.entries(version.tags).map(([key, value]) => ({ key, value }));
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      await setVersionTag(version.name, version.version, key.trim(), value);
+      await sdk().registry.setModelVersionTag(version.name, version.version, key.trim(), value);
       setKey('');
       setValue('');
       onChanged();
@@ -77,7 +77,7 @@ export function VersionTags({ version, onChanged }: { version: ModelVersion; onC
         onClose={() => setDeleting(undefined)}
         onConfirm={async () => {
           if (deleting === undefined) return;
-          await deleteVersionTag(version.name, version.version, deleting);
+          await sdk().registry.deleteModelVersionTag(version.name, version.version, deleting);
           onChanged();
         }}
       >

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { listArtifacts } from '../../api/artifacts.js';
-import type { FileInfo, Run } from '../../api/types.js';
+import type { FileInfo, Run } from '@modelyard/sdk/client';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { baseName } from '../../lib/artifact-kind.js';
 import { formatBytes } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { ArtifactPreview } from './artifact-preview.js';
 
 interface TreeProps {
@@ -17,11 +17,11 @@ interface TreeProps {
 
 /** One folder's entries, listed when the folder is first opened. */
 function ArtifactFolder({ runId, path, selected, onSelect }: TreeProps) {
-  const listing = useAsync((signal) => listArtifacts(runId, path, signal), [runId, path]);
+  const listing = useAsync(() => sdk().artifacts.listRunArtifacts(runId, path), [runId, path]);
   if (listing.error) return <ErrorBanner title={`Could not list ${path ?? 'the artifacts'}`} error={listing.error} onRetry={listing.reload} />;
   if (!listing.data) return <Loading what="artifacts" />;
-  if (listing.data.files.length === 0) return <p className="muted">{path ? 'Empty folder.' : 'No artifacts were logged for this run.'}</p>;
-  const files = [...listing.data.files].sort((a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path));
+  if (listing.data.length === 0) return <p className="muted">{path ? 'Empty folder.' : 'No artifacts were logged for this run.'}</p>;
+  const files = [...listing.data].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path));
   return (
     <ul className="artifact-tree" role={path ? 'group' : 'tree'} aria-label={path ? undefined : 'Artifacts'}>
       {files.map((f) => (
@@ -35,7 +35,7 @@ function ArtifactEntry({ runId, file, selected, onSelect }: { runId: string; fil
   // A folder on the way to the selected file starts open, so a shared link shows where it points.
   const [open, setOpen] = useState(() => selected.startsWith(`${file.path}/`));
   const name = baseName(file.path);
-  if (file.is_dir) {
+  if (file.isDir) {
     return (
       <li role="treeitem" aria-expanded={open} aria-selected={false}>
         <button type="button" className="tree-button" onClick={() => setOpen((o) => !o)}>
@@ -50,7 +50,7 @@ function ArtifactEntry({ runId, file, selected, onSelect }: { runId: string; fil
   return (
     <li role="treeitem" aria-selected={isSelected}>
       <button type="button" className={`tree-button${isSelected ? ' selected' : ''}`} onClick={() => onSelect(file.path)} aria-current={isSelected ? 'true' : undefined}>
-        {name} <span className="muted">{formatBytes(file.file_size)}</span>
+        {name} <span className="muted">{formatBytes(file.fileSize)}</span>
       </button>
     </li>
   );
@@ -61,10 +61,10 @@ export function ArtifactBrowser({ run }: { run: Run }) {
   return (
     <div className="artifact-browser">
       <div className="artifact-tree-pane">
-        <ArtifactFolder runId={run.info.run_id} path={undefined} selected={path} onSelect={(p) => setPath(p)} />
+        <ArtifactFolder runId={run.info.runId} path={undefined} selected={path} onSelect={(p) => setPath(p)} />
       </div>
       <div className="artifact-preview-pane">
-        {path ? <ArtifactPreview artifactUri={run.info.artifact_uri ?? ''} path={path} /> : <p className="muted">Pick a file to preview it.</p>}
+        {path ? <ArtifactPreview artifactUri={run.info.artifactUri} path={path} /> : <p className="muted">Pick a file to preview it.</p>}
       </div>
     </div>
   );

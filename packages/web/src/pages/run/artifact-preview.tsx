@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { parse as parseYaml } from 'yaml';
-import { artifactDownloadUrl, readArtifactBlob, readArtifactText } from '../../api/artifacts.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { SignatureTables } from '../../components/signature-tables.js';
 import { baseName, previewKind } from '../../lib/artifact-kind.js';
 import { parseCsvHead } from '../../lib/csv.js';
 import { formatBytes } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 
 /** How much of a text artifact is fetched for a preview. */
 const TEXT_PREVIEW_BYTES = 512 * 1024;
@@ -14,7 +14,7 @@ const CSV_PREVIEW_BYTES = 128 * 1024;
 const CSV_ROWS = 50;
 
 function ImagePreview({ artifactUri, path }: { artifactUri: string; path: string }) {
-  const blob = useAsync((signal) => readArtifactBlob(artifactUri, path, signal), [artifactUri, path]);
+  const blob = useAsync(() => sdk().artifacts.readBlob(artifactUri, path), [artifactUri, path]);
   const [url, setUrl] = useState<string | undefined>();
   useEffect(() => {
     if (!blob.data) return;
@@ -97,7 +97,7 @@ function MlmodelPreview({ text }: { text: string }) {
 function TextLikePreview({ artifactUri, path }: { artifactUri: string; path: string }) {
   const kind = previewKind(path);
   const limit = kind === 'csv' || kind === 'tsv' ? CSV_PREVIEW_BYTES : TEXT_PREVIEW_BYTES;
-  const content = useAsync((signal) => readArtifactText(artifactUri, path, limit, signal), [artifactUri, path, limit]);
+  const content = useAsync(() => sdk().artifacts.readTextHead(artifactUri, path, limit), [artifactUri, path, limit]);
   if (content.error) return <ErrorBanner title={`Could not load ${path}`} error={content.error} onRetry={content.reload} />;
   if (!content.data) return <Loading what={baseName(path)} />;
   const { text, truncated } = content.data;
@@ -132,7 +132,7 @@ export function ArtifactPreview({ artifactUri, path }: { artifactUri: string; pa
   let href: string | undefined;
   let urlError: Error | undefined;
   try {
-    href = artifactDownloadUrl(artifactUri, path);
+    href = sdk().artifacts.downloadUrl(artifactUri, path);
   } catch (e) {
     urlError = e instanceof Error ? e : new Error(String(e));
   }

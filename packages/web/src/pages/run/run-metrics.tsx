@@ -1,6 +1,5 @@
 import { useMemo } from 'react';
-import { getFullHistory, getSampledHistory } from '../../api/metrics.js';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { ChartControls, useChartSettings } from '../../components/chart-controls.js';
 import type { ChartSettings } from '../../components/chart-controls.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
@@ -8,14 +7,18 @@ import { MetricChart } from '../../components/metric-chart.js';
 import { formatNumber, formatTime } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 
 /** Charts shown when the URL names none: enough to glance at, few enough to load at once. */
 const DEFAULT_CHARTS = 6;
+/** Points of a sampled chart: the server keeps the first and last steps and spreads the rest evenly. */
+const SAMPLED_POINTS = 1000;
 
 function MetricChartCard({ runId, metricKey, full, settings }: { runId: string; metricKey: string; full: boolean; settings: ChartSettings }) {
   const points = useAsync(
-    async (signal) => {
-      const data = full ? await getFullHistory(runId, metricKey, signal) : await getSampledHistory([runId], metricKey, {}, signal);
+    async () => {
+      const tracking = sdk().tracking;
+      const data = full ? await tracking.getMetricHistory(runId, metricKey) : await tracking.getMetricHistoryBulkInterval([runId], metricKey, { maxResults: SAMPLED_POINTS });
       performance.mark('metric-chart-data', { detail: { key: metricKey, points: data.length } });
       return data;
     },
@@ -40,7 +43,7 @@ export function RunMetrics({ run }: { run: Run }) {
   const [settings, actions] = useChartSettings();
   const [picked, setPicked] = useQueryParam('metric');
   const [full, setFull] = useQueryParam('full');
-  const metrics = [...(run.data?.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const metrics = [...run.data.latestMetrics].sort((a, b) => a.key.localeCompare(b.key));
   const chosen = picked ? picked.split(',').filter((k) => metrics.some((m) => m.key === k)) : metrics.slice(0, DEFAULT_CHARTS).map((m) => m.key);
   const toggle = (key: string) => {
     const next = chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key];
@@ -82,7 +85,7 @@ export function RunMetrics({ run }: { run: Run }) {
       </div>
       <div className="chart-grid">
         {chosen.map((key) => (
-          <MetricChartCard key={key} runId={run.info.run_id} metricKey={key} full={full === '1'} settings={settings} />
+          <MetricChartCard key={key} runId={run.info.runId} metricKey={key} full={full === '1'} settings={settings} />
         ))}
       </div>
     </div>

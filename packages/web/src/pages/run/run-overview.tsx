@@ -1,15 +1,15 @@
 import { Link } from 'react-router';
-import { searchRuns } from '../../api/runs.js';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { formatDuration, formatTime, runDuration } from '../../lib/format.js';
 import { runDisplayName, tagValue } from '../../lib/run-columns.js';
 import { filterLiteral } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { RunModelVersions } from './run-model-versions.js';
 
-function runLink(run: { experiment_id: string; run_id: string }) {
-  return `/experiments/${encodeURIComponent(run.experiment_id)}/runs/${encodeURIComponent(run.run_id)}`;
+function runLink(run: { experimentId: string; runId: string }) {
+  return `/experiments/${encodeURIComponent(run.experimentId)}/runs/${encodeURIComponent(run.runId)}`;
 }
 
 function Source({ run }: { run: Run }) {
@@ -34,20 +34,21 @@ function Source({ run }: { run: Run }) {
 
 function ChildRuns({ run }: { run: Run }) {
   const children = useAsync(
-    (signal) =>
-      searchRuns(
-        { experimentIds: [run.info.experiment_id], filter: `tags.mlflow.parentRunId = ${filterLiteral(run.info.run_id)}`, maxResults: 100, orderBy: ['attributes.start_time ASC'] },
-        signal,
-      ),
-    [run.info.run_id, run.info.experiment_id],
+    () =>
+      sdk().tracking.searchRuns([run.info.experimentId], {
+        filter: `tags.mlflow.parentRunId = ${filterLiteral(run.info.runId)}`,
+        maxResults: 100,
+        orderBy: ['attributes.start_time ASC'],
+      }),
+    [run.info.runId, run.info.experimentId],
   );
   if (children.error) return <ErrorBanner title="Could not look up child runs" error={children.error} onRetry={children.reload} />;
   if (!children.data) return <span className="muted">…</span>;
-  if (children.data.runs.length === 0) return <>none</>;
+  if (children.data.items.length === 0) return <>none</>;
   return (
     <ul className="plain-list">
-      {children.data.runs.map((c) => (
-        <li key={c.info.run_id}>
+      {children.data.items.map((c) => (
+        <li key={c.info.runId}>
           <Link to={runLink(c.info)}>{runDisplayName(c)}</Link>
         </li>
       ))}
@@ -59,26 +60,26 @@ function ChildRuns({ run }: { run: Run }) {
 export function RunOverview({ run }: { run: Run }) {
   const info = run.info;
   const parentId = tagValue(run, 'mlflow.parentRunId');
-  const user = info.user_id || tagValue(run, 'mlflow.user');
+  const user = info.userId || tagValue(run, 'mlflow.user');
   const note = tagValue(run, 'mlflow.note.content');
-  const datasets = run.inputs?.dataset_inputs ?? [];
+  const datasets = run.inputs.datasetInputs;
   return (
     <div className="overview">
       {note && <p className="run-note">{note}</p>}
       <dl className="facts">
         <dt>Run ID</dt>
-        <dd className="mono">{info.run_id}</dd>
+        <dd className="mono">{info.runId}</dd>
         <dt>Status</dt>
         <dd>
           <span className={`status status-${(info.status ?? 'unknown').toLowerCase()}`}>{info.status ?? '—'}</span>
-          {info.lifecycle_stage === 'deleted' && <span className="status status-failed">deleted</span>}
+          {info.lifecycleStage === 'deleted' && <span className="status status-failed">deleted</span>}
         </dd>
         <dt>Started</dt>
-        <dd>{formatTime(info.start_time)}</dd>
+        <dd>{formatTime(info.startTime)}</dd>
         <dt>Ended</dt>
-        <dd>{formatTime(info.end_time)}</dd>
+        <dd>{formatTime(info.endTime)}</dd>
         <dt>Duration</dt>
-        <dd>{formatDuration(runDuration(info.start_time, info.end_time))}</dd>
+        <dd>{formatDuration(runDuration(info.startTime, info.endTime))}</dd>
         <dt>User</dt>
         <dd>{user || '—'}</dd>
         <dt>Source</dt>
@@ -86,17 +87,17 @@ export function RunOverview({ run }: { run: Run }) {
           <Source run={run} />
         </dd>
         <dt>Parent run</dt>
-        <dd>{parentId ? <Link to={runLink({ experiment_id: info.experiment_id, run_id: parentId })}>{parentId}</Link> : '—'}</dd>
+        <dd>{parentId ? <Link to={runLink({ experimentId: info.experimentId, runId: parentId })}>{parentId}</Link> : '—'}</dd>
         <dt>Child runs</dt>
         <dd>
           <ChildRuns run={run} />
         </dd>
         <dt>Model versions</dt>
         <dd>
-          <RunModelVersions runId={info.run_id} />
+          <RunModelVersions runId={info.runId} />
         </dd>
         <dt>Artifact location</dt>
-        <dd className="mono">{info.artifact_uri ?? '—'}</dd>
+        <dd className="mono">{info.artifactUri || '—'}</dd>
       </dl>
       <h2>Dataset inputs</h2>
       {datasets.length === 0 ? (
@@ -113,13 +114,13 @@ export function RunOverview({ run }: { run: Run }) {
           </thead>
           <tbody>
             {datasets.map((d, i) => (
-              <tr key={`${d.dataset?.name}-${d.dataset?.digest}-${i}`}>
-                <td>{d.dataset?.name ?? '—'}</td>
-                <td className="mono">{d.dataset?.digest ?? ''}</td>
-                <td>{d.tags?.find((t) => t.key === 'mlflow.data.context')?.value ?? ''}</td>
+              <tr key={`${d.dataset.name}-${d.dataset.digest}-${i}`}>
+                <td>{d.dataset.name || '—'}</td>
+                <td className="mono">{d.dataset.digest ?? ''}</td>
+                <td>{d.tags['mlflow.data.context'] ?? ''}</td>
                 <td className="mono wrap">
-                  {d.dataset?.source_type ? `${d.dataset.source_type}: ` : ''}
-                  {d.dataset?.source ?? ''}
+                  {d.dataset.sourceType ? `${d.dataset.sourceType}: ` : ''}
+                  {d.dataset.source ?? ''}
                 </td>
               </tr>
             ))}

@@ -1,9 +1,8 @@
 import { Link, NavLink, useParams } from 'react-router';
-import { getExperiment } from '../../api/experiments.js';
-import { getRun } from '../../api/runs.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { runDisplayName } from '../../lib/run-columns.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { ArtifactBrowser } from './artifact-browser.js';
 import { RunMetrics } from './run-metrics.js';
 import { RunOverview } from './run-overview.js';
@@ -20,8 +19,8 @@ const TABS = [
 
 export function RunPage() {
   const { experimentId = '', runId = '', tab = 'overview' } = useParams();
-  const run = useAsync((signal) => getRun(runId, signal), [runId]);
-  const experiment = useAsync((signal) => getExperiment(experimentId, signal), [experimentId]);
+  const run = useAsync(() => sdk().tracking.getRun(runId), [runId]);
+  const experiment = useAsync(() => sdk().tracking.getExperiment(experimentId), [experimentId]);
   const base = `/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`;
 
   return (

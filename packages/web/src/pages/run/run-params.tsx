@@ -1,9 +1,11 @@
 import { useState } from 'react';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 
 export function RunParams({ run }: { run: Run }) {
   const [q, setQ] = useState('');
-  const params = [...(run.data?.params ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const params = Object.entries(run.data.params)
+    .map(([key, value]) => ({ key, value }))
+    .sort((a, b) => a.key.localeCompare(b.key));
   const shown = q ? params.filter((p) => p.key.toLowerCase().includes(q.toLowerCase()) || p.value.toLowerCase().includes(q.toLowerCase())) : params;
   if (params.length === 0) return <p className="muted">No parameters were logged for this run.</p>;
   return (

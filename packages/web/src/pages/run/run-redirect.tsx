@@ -1,7 +1,7 @@
 import { Navigate, useParams } from 'react-router';
-import { getRun } from '../../api/runs.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 
 /**
  * `/runs/:runId`: a run link for places that know only the run id (a model version's source run,
@@ -9,7 +9,7 @@ import { useAsync } from '../../lib/use-async.js';
  */
 export function RunRedirect() {
   const { runId = '' } = useParams();
-  const run = useAsync((signal) => getRun(runId, signal), [runId]);
+  const run = useAsync(() => sdk().tracking.getRun(runId), [runId]);
   if (run.error) {
     return (
       <section className="page">
@@ -19,5 +19,5 @@ export function RunRedirect() {
     );
   }
   if (!run.data) return <Loading what="the run" />;
-  return <Navigate replace to={`/experiments/${encodeURIComponent(run.data.info.experiment_id)}/runs/${encodeURIComponent(runId)}`} />;
+  return <Navigate replace to={`/experiments/${encodeURIComponent(run.data.info.experimentId)}/runs/${encodeURIComponent(runId)}`} />;
 }

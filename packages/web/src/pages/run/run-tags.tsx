@@ -1,9 +1,14 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { deleteRunTag, setRunTag } from '../../api/runs.js';
-import type { KeyValue, Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
+import { sdk } from '../../sdk-client.js';
+
+interface KeyValue {
+  key: string;
+  value: string;
+}
 
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -19,7 +24,7 @@ function TagRow({ runId, tag, onChanged, onDelete }: { runId: string; tag: KeyVa
     setBusy(true);
     setError(undefined);
     try {
-      await setRunTag(runId, tag.key, value);
+      await sdk().tracking.setTag(runId, tag.key, value);
       setEditing(false);
       onChanged();
     } catch (err) {
@@ -94,8 +99,10 @@ function TagTable({ runId, tags, onChanged, onDelete }: { runId: string; tags: K
 
 /** A run's tags: edit a value, add a tag, delete one after confirming. System tags (mlflow.*) sit apart. */
 export function RunTags({ run, onChanged }: { run: Run; onChanged(): void }) {
-  const runId = run.info.run_id;
-  const tags = [...(run.data?.tags ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const runId = run.info.runId;
+  const tags = Object.entries(run.data.tags)
+    .map(([key, value]) => ({ key, value }))
+    .sort((a, b) => a.key.localeCompare(b.key));
   const userTags = tags.filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = tags.filter((t) => t.key.startsWith('mlflow.'));
   const [toDelete, setToDelete] = useState<string | undefined>();
@@ -107,7 +114,7 @@ export function RunTags({ run, onChanged }: { run: Run; onChanged(): void }) {
     e.preventDefault();
     setAddError(undefined);
     try {
-      await setRunTag(runId, newKey.trim(), newValue);
+      await sdk().tracking.setTag(runId, newKey.trim(), newValue);
       setNewKey('');
       setNewValue('');
       onChanged();
@@ -142,7 +149,7 @@ export function RunTags({ run, onChanged }: { run: Run; onChanged(): void }) {
         onClose={() => setToDelete(undefined)}
         onConfirm={async () => {
           if (toDelete === undefined) return;
-          await deleteRunTag(runId, toDelete);
+          await sdk().tracking.deleteTag(runId, toDelete);
           onChanged();
         }}
       >

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { getExperiment } from '../../api/experiments.js';
-import { ApiError } from '../../api/http.js';
+import { MlflowApiError } from '@modelyard/sdk/client';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import type { DataColumn } from '../../lib/run-columns.js';
 import { availableKeys, columnId, parseColumn } from '../../lib/run-columns.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { ColumnPicker } from './column-picker.js';
 import { RunsTable } from './runs-table.js';
 import type { SortState } from './runs-table.js';
@@ -34,7 +34,7 @@ export function RunsPage() {
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   useEffect(() => setDraft(filter), [filter]);
 
-  const experiment = useAsync((signal) => getExperiment(experimentId, signal), [experimentId]);
+  const experiment = useAsync(() => sdk().tracking.getExperiment(experimentId), [experimentId]);
   const sort = parseSort(order);
   const orderBy = useMemo(() => {
     const main = `${sort.key} ${sort.ascending ? 'ASC' : 'DESC'}`;
@@ -45,7 +45,7 @@ export function RunsPage() {
 
   // Column choices come from the first page: enough to see the keys an experiment logs, without
   // rescanning ten thousand runs on every page.
-  const firstPage = pages.runs.length > 0 ? pages.runs[0]!.info.run_id : '';
+  const firstPage = pages.runs.length > 0 ? pages.runs[0]!.info.runId : '';
   const available = useMemo(() => availableKeys(pages.runs.slice(0, 200)), [firstPage]); // eslint-disable-line react-hooks/exhaustive-deps
   const columns: DataColumn[] = useMemo(() => {
     if (cols === NO_COLUMNS) return [];
@@ -70,10 +70,10 @@ export function RunsPage() {
     });
   }, []);
   const onToggleAll = useCallback(() => {
-    setSelected((prev) => (prev.size > 0 ? new Set() : new Set(pages.runs.slice(0, MAX_COMPARE).map((r) => r.info.run_id))));
+    setSelected((prev) => (prev.size > 0 ? new Set() : new Set(pages.runs.slice(0, MAX_COMPARE).map((r) => r.info.runId))));
   }, [pages.runs]);
 
-  const filterRejected = pages.error instanceof ApiError && pages.error.httpStatus === 400;
+  const filterRejected = pages.error instanceof MlflowApiError && pages.error.httpStatus === 400;
   const compare = () => {
     const ids = [...selected].slice(0, MAX_COMPARE);
     navigate(`/compare?experiment=${encodeURIComponent(experimentId)}&runs=${ids.map(encodeURIComponent).join(',')}`);

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link } from 'react-router';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
 import { formatDuration, formatNumber, formatTime, runDuration } from '../../lib/format.js';
 import type { DataColumn } from '../../lib/run-columns.js';
 import { columnId, columnValue, runDisplayName, searchIdentifier } from '../../lib/run-columns.js';
@@ -88,7 +88,7 @@ export function RunsTable(p: RunsTableProps) {
   }, [p.runs.length]);
 
   const template = ['2.75rem', ...FIXED.map((c) => c.width), ...p.columns.map(() => 'minmax(7.5rem, 1fr)')].join(' ');
-  const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.info.run_id));
+  const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.info.runId));
   const now = Date.now();
 
   return (
@@ -115,7 +115,7 @@ export function RunsTable(p: RunsTableProps) {
         <div className="runs-body" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const run = p.runs[item.index]!;
-            const id = run.info.run_id;
+            const id = run.info.runId;
             return (
               <div
                 key={id}
@@ -131,12 +131,12 @@ export function RunsTable(p: RunsTableProps) {
                 <div role="cell" className="cell">
                   <Link to={`/experiments/${encodeURIComponent(p.experimentId)}/runs/${encodeURIComponent(id)}`}>{runDisplayName(run)}</Link>
                 </div>
-                <div role="cell" className="cell">{formatTime(run.info.start_time)}</div>
-                <div role="cell" className="cell">{formatDuration(runDuration(run.info.start_time, run.info.end_time, now))}</div>
+                <div role="cell" className="cell">{formatTime(run.info.startTime)}</div>
+                <div role="cell" className="cell">{formatDuration(runDuration(run.info.startTime, run.info.endTime, now))}</div>
                 <div role="cell" className="cell">
                   <span className={`status status-${(run.info.status ?? 'unknown').toLowerCase()}`}>{run.info.status ?? '—'}</span>
                 </div>
-                <div role="cell" className="cell">{run.info.user_id ?? ''}</div>
+                <div role="cell" className="cell">{run.info.userId ?? ''}</div>
                 {p.columns.map((c) => {
                   const v = columnValue(run, c);
                   return (

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { searchRuns } from '../../api/runs.js';
-import type { Run } from '../../api/types.js';
+import type { Run } from '@modelyard/sdk/client';
+import { sdk } from '../../sdk-client.js';
 
 export interface RunPagesState {
   runs: Run[];
@@ -42,18 +42,14 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
       setLoading(true);
       setError(undefined);
       try {
-        const page = await searchRuns(
-          {
-            experimentIds: [experimentId],
-            ...(filter ? { filter } : {}),
-            orderBy,
-            maxResults: pageToken ? NEXT_PAGE : FIRST_PAGE,
-            ...(pageToken ? { pageToken } : {}),
-          },
-          ctl.signal,
-        );
+        const page = await sdk().tracking.searchRuns([experimentId], {
+          ...(filter ? { filter } : {}),
+          ...(orderBy.length > 0 ? { orderBy } : {}),
+          maxResults: pageToken ? NEXT_PAGE : FIRST_PAGE,
+          ...(pageToken ? { pageToken } : {}),
+        });
         if (ctl.signal.aborted) return;
-        setRuns((prev) => (pageToken ? prev.concat(page.runs) : page.runs));
+        setRuns((prev) => (pageToken ? prev.concat(page.items) : page.items));
         setToken(page.nextPageToken);
       } catch (e) {
         if (ctl.signal.aborted) return;

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { deleteEndpoint, getEndpoint } from '../../api/serving.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
+import { sdk } from '../../sdk-client.js';
 import { usePolling } from '../../lib/use-polling.js';
 import { versionLink } from '../registry/registry-links.js';
 import { LiveMetrics } from './live-metrics.js';
+import { readiness } from './serving-page.js';
 import { TrafficSplit } from './traffic-split.js';
 import { TryItForm } from './try-it-form.js';
 
@@ -15,12 +16,12 @@ import { TryItForm } from './try-it-form.js';
 export function EndpointPage() {
   const { name = '' } = useParams();
   const navigate = useNavigate();
-  const endpoint = useAsync((signal) => getEndpoint(name, signal), [name]);
+  const endpoint = useAsync(() => sdk().serving.getEndpoint(name), [name]);
   // Hot swaps show up without a reload: the served versions are re-read every few seconds.
   usePolling(endpoint.reload, 5000, endpoint.data !== undefined);
   const [deleting, setDeleting] = useState(false);
   const e = endpoint.data;
-  const routes = new Map((e?.config?.traffic_config?.routes ?? []).map((r) => [r.served_model_name, r.traffic_percentage]));
+  const routes = new Map((e?.traffic ?? []).map((r) => [r.servedModelName, r.percentage]));
 
   return (
     <section className="page endpoint-page">
@@ -29,14 +30,14 @@ export function EndpointPage() {
       </nav>
       <h1>
         {name}
-        {e && <span className={`status ${e.state?.ready === 'READY' ? 'state-success' : 'state-waiting'}`}>{e.state?.ready}</span>}
+        {e && <span className={`status ${e.ready ? 'state-success' : 'state-waiting'}`}>{readiness(e)}</span>}
         {e && (
           <button type="button" className="danger" onClick={() => setDeleting(true)}>
             Delete endpoint…
           </button>
         )}
       </h1>
-      {endpoint.error && !e && <ErrorBanner title="Could not load the endpoint" error={endpoint.error} onRetry={endpoint.reload} />}
+      {endpoint.error && <ErrorBanner title="Could not load the endpoint" error={endpoint.error} onRetry={endpoint.reload} />}
       {endpoint.loading && !e && <Loading what="the endpoint" />}
       {e && (
         <>
@@ -45,11 +46,11 @@ export function EndpointPage() {
             <dt>Scoring URL</dt>
             <dd className="mono">{`POST ${window.location.origin}/api/v1/serving-endpoints/${encodeURIComponent(e.name)}/invocations`}</dd>
             <dt>Created</dt>
-            <dd>{formatTime(e.creation_timestamp)}</dd>
+            <dd>{formatTime(e.creationTimestamp)}</dd>
             <dt>Last updated</dt>
-            <dd>{formatTime(e.last_updated_timestamp)}</dd>
+            <dd>{formatTime(e.lastUpdatedTimestamp)}</dd>
             <dt>Inference log</dt>
-            <dd>{e.config?.inference_log?.enabled ? 'on' : 'off'}</dd>
+            <dd>{e.inferenceLog ? 'on' : 'off'}</dd>
           </dl>
           <h2>Served models</h2>
           <TrafficSplit endpoint={e} />
@@ -66,16 +67,16 @@ export function EndpointPage() {
               </tr>
             </thead>
             <tbody>
-              {(e.config?.served_models ?? []).map((s) => (
+              {e.servedModels.map((s) => (
                 <tr key={s.name} data-served={s.name}>
                   <td>{s.name}</td>
-                  <td className="mono">{s.model_uri}</td>
-                  <td>{s.model_name && s.model_version ? <Link to={versionLink(s.model_name, s.model_version)}>{`${s.model_name} version ${s.model_version}`}</Link> : '—'}</td>
+                  <td className="mono">{s.modelUri}</td>
+                  <td>{s.modelName && s.modelVersion ? <Link to={versionLink(s.modelName, s.modelVersion)}>{`${s.modelName} version ${s.modelVersion}`}</Link> : '—'}</td>
                   <td>
-                    <span className={`status ${s.state?.deployment === 'READY' ? 'state-success' : s.state?.deployment === 'FAILED' ? 'state-failed' : 'state-waiting'}`}>
-                      {s.state?.deployment ?? '—'}
+                    <span className={`status ${s.deployment === 'READY' ? 'state-success' : s.deployment === 'FAILED' ? 'state-failed' : 'state-waiting'}`}>
+                      {s.deployment ?? '—'}
                     </span>
-                    {s.state?.deployment_state_message && <div className="muted wrap">{s.state.deployment_state_message}</div>}
+                    {s.deploymentMessage && <div className="muted wrap">{s.deploymentMessage}</div>}
                   </td>
                   <td className="num">{routes.get(s.name) ?? 0}%</td>
                 </tr>
@@ -92,7 +93,7 @@ export function EndpointPage() {
             confirmLabel="Delete endpoint"
             onClose={() => setDeleting(false)}
             onConfirm={async () => {
-              await deleteEndpoint(e.name);
+              await sdk().serving.deleteEndpoint(e.name);
               navigate('/serving');
             }}
           >

@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
-import { readMetricsText } from '../../api/serving.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { UplotChart } from '../../components/uplot-chart.js';
 import { chartTheme, seriesColor, useColorScheme } from '../../components/use-color-scheme.js';
@@ -8,6 +7,7 @@ import { endpointCounters, parsePrometheusText, servingRates } from '../../lib/p
 import type { EndpointCounters, ServingRates } from '../../lib/prometheus.js';
 import { formatNumber } from '../../lib/format.js';
 import { usePolling } from '../../lib/use-polling.js';
+import { sdk } from '../../sdk-client.js';
 
 const POLL_MS = 2000;
 /** Five minutes of readings. */
@@ -35,7 +35,7 @@ export function LiveMetrics({ endpoint }: { endpoint: string }) {
 
   const read = async () => {
     try {
-      const counters = endpointCounters(parsePrometheusText(await readMetricsText()), endpoint, Date.now());
+      const counters = endpointCounters(parsePrometheusText(await sdk().serving.metricsText()), endpoint, Date.now());
       const prev = last.current;
       last.current = counters;
       setTotals(counters);

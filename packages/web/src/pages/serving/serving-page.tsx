@@ -1,5 +1,6 @@
+import type { ServingEndpoint } from '@modelyard/sdk/client';
 import { Link } from 'react-router';
-import { listEndpoints } from '../../api/serving.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -11,14 +12,19 @@ export function endpointLink(name: string): string {
   return `/serving/${encodeURIComponent(name)}`;
 }
 
+/** The server's readiness word (Databricks' `state.ready`): every served model loaded or not. */
+export function readiness(e: ServingEndpoint): 'READY' | 'NOT_READY' {
+  return e.ready ? 'READY' : 'NOT_READY';
+}
+
 /** `/serving`: the serving endpoints, what each serves and how traffic is split. */
 export function ServingPage() {
-  const endpoints = useAsync((signal) => listEndpoints(signal), []);
+  const endpoints = useAsync(() => sdk().serving.listEndpoints(), []);
   // Loading and hot-swapping are visible here: the list refreshes while any model is not ready.
   usePolling(
     endpoints.reload,
     2000,
-    (endpoints.data ?? []).some((e) => (e.config?.served_models ?? []).some((s) => s.state?.deployment === 'LOADING')),
+    (endpoints.data ?? []).some((e) => e.servedModels.some((s) => s.deployment === 'LOADING')),
   );
   return (
     <section className="page">
@@ -49,15 +55,15 @@ export function ServingPage() {
                   {e.description && <div className="muted">{e.description}</div>}
                 </td>
                 <td>
-                  <span className={`status ${e.state?.ready === 'READY' ? 'state-success' : 'state-waiting'}`}>{e.state?.ready ?? '—'}</span>
+                  <span className={`status ${e.ready ? 'state-success' : 'state-waiting'}`}>{readiness(e)}</span>
                 </td>
                 <td>
                   <ul className="plain-list">
-                    {(e.config?.served_models ?? []).map((s) => (
+                    {e.servedModels.map((s) => (
                       <li key={s.name}>
                         <strong>{s.name}</strong>:{' '}
-                        {s.model_name && s.model_version ? <Link to={versionLink(s.model_name, s.model_version)}>{`${s.model_name} v${s.model_version}`}</Link> : <span className="mono">{s.model_uri}</span>}{' '}
-                        <span className="muted">({s.state?.deployment ?? '?'})</span>
+                        {s.modelName && s.modelVersion ? <Link to={versionLink(s.modelName, s.modelVersion)}>{`${s.modelName} v${s.modelVersion}`}</Link> : <span className="mono">{s.modelUri}</span>}{' '}
+                        <span className="muted">({s.deployment ?? '?'})</span>
                       </li>
                     ))}
                   </ul>
@@ -65,7 +71,7 @@ export function ServingPage() {
                 <td className="traffic-cell">
                   <TrafficSplit endpoint={e} />
                 </td>
-                <td>{formatTime(e.last_updated_timestamp)}</td>
+                <td>{formatTime(e.lastUpdatedTimestamp)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { parse as parseYaml } from 'yaml';
-import { readArtifactText } from '../../api/artifacts.js';
-import { getDownloadUri } from '../../api/registry.js';
-import { invoke } from '../../api/serving.js';
-import type { Prediction, ServingEndpoint } from '../../api/serving.js';
+import type { ScoringResult, ServingEndpoint } from '@modelyard/sdk/client';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { parseSpec } from '../../components/signature-tables.js';
 import { useQueryParam } from '../../lib/search-params.js';
+import { sdk } from '../../sdk-client.js';
+
+/** A scoring answer and how long the round trip took. */
+interface Prediction extends ScoringResult {
+  millis: number;
+}
 
 const SCORING_KEYS = ['dataframe_records', 'dataframe_split', 'instances', 'inputs'];
 
@@ -33,8 +36,9 @@ export function scoringBody(text: string): unknown {
 
 /** An example row from the served version's signature: each input column with a zero (or ''). */
 async function exampleRow(modelName: string, version: string): Promise<string | undefined> {
-  const uri = await getDownloadUri(modelName, version);
-  const { text } = await readArtifactText(uri, 'MLmodel', 256 * 1024);
+  const client = sdk();
+  const uri = await client.registry.getModelVersionDownloadUri(modelName, version);
+  const { text } = await client.registryArtifacts.readTextHead(uri, 'MLmodel', 256 * 1024);
   const doc = (parseYaml(text) ?? {}) as { signature?: { inputs?: unknown } };
   const inputs = parseSpec(doc.signature?.inputs);
   if (!inputs || inputs.some((c) => !c.name)) return undefined;
@@ -44,18 +48,18 @@ async function exampleRow(modelName: string, version: string): Promise<string | 
 
 /** Sends one JSON row to the endpoint (through its traffic split, or to one served model) and shows the answer. */
 export function TryItForm({ endpoint }: { endpoint: ServingEndpoint }) {
-  const served = endpoint.config?.served_models ?? [];
+  const served = endpoint.servedModels;
   const [target, setTarget] = useQueryParam('served');
   const [text, setText] = useState('');
   const [answer, setAnswer] = useState<Prediction | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState(false);
-  const first = served.find((s) => s.model_name && s.model_version);
+  const first = served.find((s) => s.modelName && s.modelVersion);
 
   useEffect(() => {
-    if (!first?.model_name || !first.model_version) return;
+    if (!first?.modelName || !first.modelVersion) return;
     let cancelled = false;
-    exampleRow(first.model_name, first.model_version).then(
+    exampleRow(first.modelName, first.modelVersion).then(
       (row) => {
         if (!cancelled && row) setText((t) => (t === '' ? row : t));
       },
@@ -64,7 +68,7 @@ export function TryItForm({ endpoint }: { endpoint: ServingEndpoint }) {
     return () => {
       cancelled = true;
     };
-  }, [first?.model_name, first?.model_version]);
+  }, [first?.modelName, first?.modelVersion]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -72,7 +76,11 @@ export function TryItForm({ endpoint }: { endpoint: ServingEndpoint }) {
     setError(undefined);
     setAnswer(undefined);
     try {
-      setAnswer(await invoke(endpoint.name, scoringBody(text), target || undefined));
+      const body = scoringBody(text);
+      const started = performance.now();
+      // A refused row throws the server's error (MlflowApiError: MLflow's error_code and message).
+      const result = await sdk().serving.invoke(endpoint.name, body, target ? { servedModel: target } : {});
+      setAnswer({ ...result, millis: performance.now() - started });
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {

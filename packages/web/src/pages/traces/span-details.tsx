@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { AttributeValue, Span } from '../../api/traces.js';
+import type { AttributeValue, Span } from '@modelyard/sdk/client';
 import { formatTime } from '../../lib/format.js';
 import { spanExceptions } from '../../lib/span-tree.js';
 import { jobRunLink } from '../jobs/job-links.js';
@@ -23,25 +23,25 @@ function AttributeValueCell({ name, value, attrs }: { name: string; value: Attri
 
 /** One span: timing, status, every attribute, its events, and exceptions with their stack traces. */
 export function SpanDetails({ span }: { span: Span }) {
-  const attrs = span.attributes ?? {};
+  const attrs = span.attributes;
   const exceptions = spanExceptions(span);
-  const otherEvents = (span.events ?? []).filter((e) => e.name !== 'exception');
+  const otherEvents = span.events.filter((e) => e.name !== 'exception');
   return (
     <section className="span-details" aria-labelledby="span-details-title">
       <h2 id="span-details-title">{span.name}</h2>
       <dl className="facts">
         <dt>Span ID</dt>
-        <dd className="mono">{span.span_id}</dd>
+        <dd className="mono">{span.spanId}</dd>
         <dt>Kind</dt>
         <dd>{span.kind ?? '—'}</dd>
         <dt>Service</dt>
-        <dd>{span.service_name ?? '—'}</dd>
+        <dd>{span.serviceName ?? '—'}</dd>
         <dt>Started</dt>
-        <dd>{formatTime(span.start_time_us / 1000)}</dd>
+        <dd>{formatTime(span.startTimeUs / 1000)}</dd>
         <dt>Status</dt>
         <dd>
-          {span.status?.code ?? 'UNSET'}
-          {span.status?.message ? <span className="wrap"> — {span.status.message}</span> : null}
+          {span.statusCode ?? 'UNSET'}
+          {span.statusMessage ? <span className="wrap"> — {span.statusMessage}</span> : null}
         </dd>
       </dl>
       {exceptions.map((x, i) => (
@@ -83,8 +83,8 @@ export function SpanDetails({ span }: { span: Span }) {
           <ul className="plain-list">
             {otherEvents.map((e, i) => (
               <li key={i}>
-                <strong>{e.name}</strong> <span className="muted">{e.time_us !== undefined ? formatTime(e.time_us / 1000) : ''}</span>{' '}
-                <span className="mono">{e.attributes && Object.keys(e.attributes).length > 0 ? JSON.stringify(e.attributes) : ''}</span>
+                <strong>{e.name}</strong> <span className="muted">{e.timeUs !== undefined ? formatTime(e.timeUs / 1000) : ''}</span>{' '}
+                <span className="mono">{Object.keys(e.attributes).length > 0 ? JSON.stringify(e.attributes) : ''}</span>
               </li>
             ))}
           </ul>

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
-import { getTrace } from '../../api/traces.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatDuration, formatTime } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
@@ -14,13 +14,13 @@ import { Waterfall } from './waterfall.js';
 export function TracePage() {
   const { traceId = '' } = useParams();
   const [spanId, setSpanId] = useQueryParam('span');
-  const trace = useAsync((signal) => getTrace(traceId, signal), [traceId]);
+  const trace = useAsync(() => sdk().traces.getTrace(traceId), [traceId]);
   const rows = useMemo(() => spanRows(trace.data ?? []), [trace.data]);
   const root = rows[0]?.span;
-  const selected = rows.find((r) => r.span.span_id === spanId)?.span ?? root;
-  const jobRunId = root?.attributes?.['modelyard.job_run_id'];
-  const start = rows.length ? Math.min(...rows.map((r) => r.span.start_time_us)) : 0;
-  const end = rows.length ? Math.max(...rows.map((r) => r.span.end_time_us)) : 0;
+  const selected = rows.find((r) => r.span.spanId === spanId)?.span ?? root;
+  const jobRunId = root?.attributes['modelyard.job_run_id'];
+  const start = rows.length ? Math.min(...rows.map((r) => r.span.startTimeUs)) : 0;
+  const end = rows.length ? Math.max(...rows.map((r) => r.span.endTimeUs)) : 0;
 
   return (
     <section className="page trace-page">
@@ -51,7 +51,7 @@ export function TracePage() {
             )}
           </dl>
           <div className="trace-layout">
-            <Waterfall rows={rows} {...(selected ? { selected: selected.span_id } : {})} onSelect={(id) => setSpanId(id, { replace: true })} />
+            <Waterfall rows={rows} {...(selected ? { selected: selected.spanId } : {})} onSelect={(id) => setSpanId(id, { replace: true })} />
             {selected && <SpanDetails span={selected} />}
           </div>
         </>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
-import { listTraces } from '../../api/traces.js';
+import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatDuration, formatTime } from '../../lib/format.js';
 import { useQueryParam } from '../../lib/search-params.js';
@@ -19,7 +19,10 @@ export function TracesPage() {
   const [job, setJob] = useQueryParam('job');
   const [draft, setDraft] = useState({ jobRunId, runId, job });
   useEffect(() => setDraft({ jobRunId, runId, job }), [jobRunId, runId, job]);
-  const traces = useAsync((signal) => listTraces({ jobRunId, runId, job }, signal), [jobRunId, runId, job]);
+  const traces = useAsync(
+    () => sdk().traces.listTraces({ ...(jobRunId ? { jobRunId: Number(jobRunId) } : {}), ...(runId ? { runId } : {}), ...(job ? { job } : {}), limit: 100 }),
+    [jobRunId, runId, job],
+  );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -64,22 +67,22 @@ export function TracesPage() {
             </thead>
             <tbody>
               {traces.data.map((t) => (
-                <tr key={t.trace_id}>
+                <tr key={t.traceId}>
                   <td>
-                    <Link to={traceLink(t.trace_id)}>{t.name ?? t.trace_id}</Link>
-                    <div className="muted mono">{t.trace_id}</div>
+                    <Link to={traceLink(t.traceId)}>{t.name ?? t.traceId}</Link>
+                    <div className="muted mono">{t.traceId}</div>
                   </td>
                   <td>
-                    <span className={`status ${t.status === 'ERROR' || (t.error_count ?? 0) > 0 ? 'state-failed' : t.status === 'OK' ? 'state-success' : 'state-inactive'}`}>
+                    <span className={`status ${t.status === 'ERROR' || t.errorCount > 0 ? 'state-failed' : t.status === 'OK' ? 'state-success' : 'state-inactive'}`}>
                       {t.status ?? 'in progress'}
                     </span>
-                    {(t.error_count ?? 0) > 0 && <span className="muted"> {t.error_count} with errors</span>}
+                    {t.errorCount > 0 && <span className="muted"> {t.errorCount} with errors</span>}
                   </td>
-                  <td>{formatTime(t.start_time_us / 1000)}</td>
-                  <td className="num">{formatDuration(t.duration_us / 1000)}</td>
-                  <td className="num">{t.span_count}</td>
-                  <td>{t.job_run_id !== undefined ? <Link to={jobRunLink(t.job_run_id)}>{`${t.job_key ?? 'run'} #${t.job_run_id}`}</Link> : '—'}</td>
-                  <td>{t.run_id ? <Link to={`/runs/${encodeURIComponent(t.run_id)}`} className="mono">{t.run_id.slice(0, 12)}</Link> : '—'}</td>
+                  <td>{formatTime(t.startTimeUs / 1000)}</td>
+                  <td className="num">{formatDuration(t.durationUs / 1000)}</td>
+                  <td className="num">{t.spanCount}</td>
+                  <td>{t.jobRunId !== undefined ? <Link to={jobRunLink(t.jobRunId)}>{`${t.jobKey ?? 'run'} #${t.jobRunId}`}</Link> : '—'}</td>
+                  <td>{t.runId ? <Link to={`/runs/${encodeURIComponent(t.runId)}`} className="mono">{t.runId.slice(0, 12)}</Link> : '—'}</td>
                 </tr>
               ))}
             </tbody>

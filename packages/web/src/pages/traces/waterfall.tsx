@@ -1,4 +1,4 @@
-import type { Span } from '../../api/traces.js';
+import type { Span } from '@modelyard/sdk/client';
 import { formatDuration } from '../../lib/format.js';
 import { spanExceptions } from '../../lib/span-tree.js';
 import type { SpanRow } from '../../lib/span-tree.js';
@@ -8,7 +8,7 @@ function fmtUs(us: number): string {
 }
 
 function spanClass(s: Span): string {
-  if (s.status?.code === 'ERROR' || spanExceptions(s).length > 0) return 'state-failed';
+  if (s.statusCode === 'ERROR' || spanExceptions(s).length > 0) return 'state-failed';
   if (s.kind === 'SERVER' || s.kind === 'CLIENT') return 'state-running';
   return 'state-success';
 }
@@ -19,8 +19,8 @@ function spanClass(s: Span): string {
  */
 export function Waterfall({ rows, selected, onSelect }: { rows: readonly SpanRow[]; selected?: string; onSelect: (spanId: string) => void }) {
   if (rows.length === 0) return <p className="muted">No spans.</p>;
-  const start = Math.min(...rows.map((r) => r.span.start_time_us));
-  const end = Math.max(...rows.map((r) => r.span.end_time_us), start + 1);
+  const start = Math.min(...rows.map((r) => r.span.startTimeUs));
+  const end = Math.max(...rows.map((r) => r.span.endTimeUs), start + 1);
   const total = end - start;
   const pct = (us: number) => `${(us / total) * 100}%`;
   return (
@@ -39,26 +39,26 @@ export function Waterfall({ rows, selected, onSelect }: { rows: readonly SpanRow
       {rows.map(({ span: s, depth }) => {
         const errors = spanExceptions(s).length;
         return (
-          <div role="listitem" key={s.span_id}>
+          <div role="listitem" key={s.spanId}>
             <button
               type="button"
-              className={`waterfall-row waterfall-span${selected === s.span_id ? ' selected' : ''}`}
-              aria-pressed={selected === s.span_id}
+              className={`waterfall-row waterfall-span${selected === s.spanId ? ' selected' : ''}`}
+              aria-pressed={selected === s.spanId}
               data-span={s.name}
-              onClick={() => onSelect(s.span_id)}
+              onClick={() => onSelect(s.spanId)}
             >
               <span className="waterfall-name" style={{ paddingLeft: `${depth * 1.1}rem` }}>
                 {s.name}
-                {s.service_name && s.service_name !== 'modelyard' ? <span className="muted"> · {s.service_name}</span> : null}
+                {s.serviceName && s.serviceName !== 'modelyard' ? <span className="muted"> · {s.serviceName}</span> : null}
                 {errors > 0 ? <span className="status state-failed">{errors === 1 ? 'exception' : `${errors} exceptions`}</span> : null}
               </span>
               <span className="waterfall-track">
                 <span
                   className={`gantt-bar ${spanClass(s)}`}
-                  style={{ left: pct(s.start_time_us - start), width: `max(2px, ${pct(s.end_time_us - s.start_time_us)})` }}
+                  style={{ left: pct(s.startTimeUs - start), width: `max(2px, ${pct(s.endTimeUs - s.startTimeUs)})` }}
                 />
               </span>
-              <span className="num">{fmtUs(s.duration_us)}</span>
+              <span className="num">{fmtUs(s.durationUs)}</span>
             </button>
           </div>
         );
