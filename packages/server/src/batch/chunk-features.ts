@@ -5,15 +5,28 @@ import type { ScoringPlan } from './scoring-plan.js';
 
 /** The model inputs of a batch of scanned chunks, accepted rows only, in row order. */
 export interface BatchFeatures {
-  columns: Columns;
   /** Accepted rows (those fed to the model). */
   rows: number;
   /** Per chunk, one byte per row: 1 when the row was rejected. */
   rejected: Uint8Array[];
   rejectedRows: number;
+  /** Packed float32 [rows, features] (signature order), when asked for and every input is a number. */
+  matrix?: Float32Array;
+  /** Otherwise the columns, as `predictColumns` takes them. */
+  columns?: Columns;
 }
 
-export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChunk[]): BatchFeatures {
+/** Whether the plan's model inputs can be fed as one float32 matrix (all numeric). */
+export function packable(plan: ScoringPlan): boolean {
+  return plan.features.length > 0 && plan.features.every((f) => f.kind === 'number');
+}
+
+/**
+ * Reads the chunks' model-input columns straight from DuckDB's buffers. With `pack` (the model
+ * takes a float matrix) no JavaScript value is made per cell: the matrix is filled from the
+ * Float64 views, which is all the JavaScript work a row costs before ONNX Runtime.
+ */
+export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChunk[], pack: boolean): BatchFeatures {
   const rejected = chunks.map((c) => booleanView(c, plan.rejectedIndex));
   let total = 0;
   let rejectedRows = 0;
@@ -22,9 +35,10 @@ export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChun
     for (const r of rejected[c]!) rejectedRows += r;
   }
   const rows = total - rejectedRows;
+  if (pack && packable(plan)) return { rows, rejected, rejectedRows, matrix: packMatrix(plan, chunks, rejected, rows) };
   const columns: Columns = new Map();
   plan.features.forEach((feature, j) => {
-    const column = j;
+    const column = plan.featureIndex + j;
     const values = new Array<unknown>(rows);
     let k = 0;
     for (let c = 0; c < chunks.length; c++) {
@@ -40,5 +54,29 @@ export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChun
     }
     columns.set(feature.name, values);
   });
-  return { columns, rows, rejected, rejectedRows };
+  return { rows, rejected, rejectedRows, columns };
+}
+
+function packMatrix(plan: ScoringPlan, chunks: readonly DuckDBDataChunk[], rejected: readonly Uint8Array[], rows: number): Float32Array {
+  const width = plan.features.length;
+  const matrix = new Float32Array(rows * width);
+  let base = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const skip = rejected[c]!;
+    const n = chunk.rowCount;
+    for (let j = 0; j < width; j++) {
+      const view = float64View(chunk, plan.featureIndex + j);
+      let at = base + j;
+      for (let i = 0; i < n; i++) {
+        if (skip[i]) continue;
+        matrix[at] = view[i]!;
+        at += width;
+      }
+    }
+    let accepted = n;
+    for (let i = 0; i < n; i++) accepted -= skip[i]!;
+    base += accepted * width;
+  }
+  return matrix;
 }

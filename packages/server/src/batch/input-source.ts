@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidParameterError } from '../errors.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SourceColumn } from './scoring-plan.js';
 import { sqlString } from './sql.js';
 
 export type InputFormat = 'csv' | 'parquet';
@@ -11,6 +13,12 @@ export interface InputSource {
   path: string;
   format: InputFormat;
   files: string[];
+  /**
+   * CSV read with DuckDB's `strict_mode = false`: set (by `describeInput`) only for files its
+   * strict sniffer refuses, such as CRLF lines ending in a bare LF (a CRLF file something
+   * appended a newline to).
+   */
+  lenientCsv?: boolean;
 }
 
 const EXTENSIONS: Array<[RegExp, InputFormat]> = [
@@ -34,6 +42,7 @@ export async function resolveInput(path: string): Promise<InputSource> {
   if (info.isFile()) {
     const format = inputFormatOf(full);
     if (!format) throw new InvalidParameterError(`input '${path}' is neither CSV (.csv, .tsv, .csv.gz) nor Parquet (.parquet); rename it or convert it`);
+    if (info.size === 0) throw new InvalidParameterError(`input '${path}' is empty; a CSV input needs at least its header row`);
     return { path, format, files: [full] };
   }
   const files: string[] = [];
@@ -56,7 +65,40 @@ export async function resolveInput(path: string): Promise<InputSource> {
  */
 export function readSql(input: InputSource, varcharColumns: readonly string[] = []): string {
   const files = `[${input.files.map(sqlString).join(', ')}]`;
-  if (input.format === 'parquet') return `read_parquet(${files}, union_by_name = true)`;
+  // Part files may differ in column order; a single file need not pay for matching them.
+  const union = input.files.length > 1 ? ', union_by_name = true' : '';
+  if (input.format === 'parquet') return `read_parquet(${files}${union})`;
   const types = varcharColumns.length > 0 ? `, types = {${varcharColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}` : '';
-  return `read_csv(${files}, header = true, union_by_name = true${types})`;
+  return `read_csv(${files}, header = true${union}${input.lenientCsv ? ', strict_mode = false' : ''}${types})`;
 }
+
+/**
+ * The input's columns as DuckDB reads them. A CSV file DuckDB's strict sniffer cannot make sense
+ * of is tried once more without strict mode (which then applies to the whole job); if that fails
+ * too, the error names the file and says what to check instead of DuckDB's sniffer report.
+ */
+export async function describeInput(conn: DuckDBConnection, input: InputSource): Promise<{ input: InputSource; columns: SourceColumn[] }> {
+  const describe = async (source: InputSource) => {
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(source)}`);
+    return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  };
+  try {
+    return { input, columns: await describe(input) };
+  } catch (e) {
+    if (input.format !== 'csv' || !SNIFF_ERROR.test(String((e as Error).message))) throw e;
+  }
+  const lenient = { ...input, lenientCsv: true };
+  try {
+    return { input: lenient, columns: await describe(lenient) };
+  } catch (e) {
+    if (!SNIFF_ERROR.test(String((e as Error).message))) throw e;
+    const which = input.files.length === 1 ? `'${input.path}'` : `one of the ${input.files.length} files of '${input.path}'`;
+    throw new InvalidParameterError(
+      `cannot read ${which} as CSV: DuckDB could not detect its delimiter, quoting and line endings. ` +
+        `Check that it is UTF-8 text with a header row, separated by commas, semicolons, tabs or pipes, with the same number of fields on every line`,
+    );
+  }
+}
+
+/** DuckDB's answers for a file it cannot take as CSV: its sniffer gave up, or the bytes are not UTF-8. */
+const SNIFF_ERROR = /Error when sniffing file|Invalid unicode|CSV Error on Line/;

@@ -1,9 +1,20 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, FLOAT, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { Prediction, TensorSpec } from '@modelyard/sdk';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
+import { writeColumn, writeNulls } from './duckdb-vectors.js';
 import { PROBABILITY_PREFIX } from './scoring-plan.js';
 import { sqlIdent } from './sql.js';
+
+/** A prediction as the graph answers it, column by column (no array per row). */
+export interface ColumnarPrediction {
+  /** `width` values per row: the class of a classifier, else the graph's value(s), as its tensor holds them. */
+  values: ArrayLike<number | bigint | string>;
+  width: number;
+  /** Classifiers: class probabilities, row-major [rows, classes]. */
+  probabilities?: Float32Array;
+  classes?: number;
+}
 
 /** The columns batch scoring adds per row: `prediction`, then one probability per class. */
 export interface PredictionLayout {
@@ -33,13 +44,23 @@ export function layoutFromSignature(model: LoadedRuntimeModel): PredictionLayout
   return { predictionType: spec.dtype === 'string' ? 'VARCHAR' : 'DOUBLE', probabilityColumns: [] };
 }
 
-export function layoutFromPrediction(model: LoadedRuntimeModel, p: Prediction): PredictionLayout {
+export function layoutFromPrediction(model: LoadedRuntimeModel, p: ColumnarPrediction): PredictionLayout {
+  if (p.width !== 1) throw new Error(`the model answers ${p.width} values per row; batch scoring writes one prediction per row (and class probabilities)`);
+  const first = p.values[0];
+  const integral = p.values instanceof BigInt64Array || p.values instanceof Int32Array || Array.from(p.values as ArrayLike<number>).every((v) => Number.isInteger(v));
+  const predictionType = typeof first === 'string' ? 'VARCHAR' : model.isClassifier && integral ? 'BIGINT' : 'DOUBLE';
+  return { predictionType, probabilityColumns: p.probabilities && p.classes ? probabilityNames(model, p.classes) : [] };
+}
+
+/** The SDK's row-shaped prediction (the general path) in the columnar shape batch scoring writes. */
+export function columnarOf(p: Prediction): ColumnarPrediction {
   const first = p.predictions[0];
-  if (Array.isArray(first)) {
-    throw new Error(`the model answers ${first.length} values per row; batch scoring writes one prediction per row (and class probabilities)`);
-  }
-  const predictionType = typeof first === 'string' ? 'VARCHAR' : model.isClassifier && p.predictions.every((v) => Number.isInteger(v)) ? 'BIGINT' : 'DOUBLE';
-  return { predictionType, probabilityColumns: p.probabilities?.[0] ? probabilityNames(model, p.probabilities[0].length) : [] };
+  if (Array.isArray(first)) return { values: p.predictions.flat(), width: first.length };
+  const classes = p.probabilities?.[0]?.length;
+  if (!p.probabilities || !classes) return { values: p.predictions as Array<number | string>, width: 1 };
+  const probabilities = new Float32Array(p.probabilities.length * classes);
+  p.probabilities.forEach((row, i) => probabilities.set(row, i * classes));
+  return { values: p.predictions as Array<number | string>, width: 1, probabilities, classes };
 }
 
 function probabilityNames(model: LoadedRuntimeModel, width: number): string[] {
@@ -53,35 +74,64 @@ export function predictionTableSql(table: string, layout: PredictionLayout): str
 }
 
 /**
- * Appends the predictions of one scanned chunk: `rows` rows of which those with `rejected[i]`
- * set get NULLs, the others take the next values of `p` from `offset` on. Returns the new offset.
+ * The prediction columns of one scanned chunk: `rows` rows (at most a DuckDB vector) of which
+ * those with `rejected[i]` set are NULL, the others take the next values of `p` from `offset` on.
+ * Numbers are copied into DuckDB's vectors one column at a time.
  */
-export function appendPredictions(
-  appender: DuckDBAppender,
+export function predictionChunk(
   layout: PredictionLayout,
   rows: number,
   rejected: Uint8Array,
-  p: Prediction | undefined,
+  p: ColumnarPrediction | undefined,
   offset: number,
-): number {
+): { chunk: DuckDBDataChunk; offset: number } {
   const width = layout.probabilityColumns.length;
-  const prediction = new Array<DuckDBValue>(rows);
-  const probabilities = Array.from({ length: width }, () => new Array<DuckDBValue>(rows));
+  const chunk = DuckDBDataChunk.create([DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)], rows);
+  // Row i of the chunk takes value source[i] of p; -1 for rejected rows (NULL).
+  const source = new Int32Array(rows);
   let k = offset;
+  let nulls = 0;
   for (let i = 0; i < rows; i++) {
     if (rejected[i] || !p) {
-      prediction[i] = null;
-      for (let c = 0; c < width; c++) probabilities[c]![i] = null;
-      continue;
-    }
-    const v = p.predictions[k] as number | string;
-    prediction[i] = layout.predictionType === 'BIGINT' ? BigInt(v) : layout.predictionType === 'VARCHAR' ? String(v) : Number(v);
-    const row = p.probabilities?.[k];
-    for (let c = 0; c < width; c++) probabilities[c]![i] = row?.[c] ?? null;
-    k++;
+      source[i] = -1;
+      nulls++;
+    } else source[i] = k++;
   }
-  const chunk = DuckDBDataChunk.create([DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)], rows);
-  chunk.setColumns([prediction, ...probabilities]);
-  appender.appendDataChunk(chunk);
-  return k;
+  if (layout.predictionType === 'VARCHAR') {
+    const values = Array.from(source, (s): DuckDBValue => (s < 0 ? null : String(p!.values[s])));
+    const probabilities = Array.from({ length: width }, (_, c) => Array.from(source, (s): DuckDBValue => (s < 0 || !p?.probabilities ? null : p.probabilities[s * p.classes! + c]!)));
+    chunk.setColumns([values, ...probabilities]);
+    return { chunk, offset: k };
+  }
+  writeColumn(chunk, 0, layout.predictionType === 'BIGINT' ? bigintColumn(p, source) : doubleColumn(p, source));
+  for (let c = 0; c < width; c++) {
+    const column = new Float32Array(rows);
+    const probs = p?.probabilities;
+    const classes = p?.classes ?? 0;
+    if (probs && c < classes) for (let i = 0; i < rows; i++) column[i] = source[i]! < 0 ? 0 : probs[source[i]! * classes + c]!;
+    writeColumn(chunk, 1 + c, column);
+    if (nulls > 0 || !probs || c >= classes) writeNulls(chunk, 1 + c, probs && c < classes ? rejected : new Uint8Array(rows).fill(1));
+  }
+  if (nulls > 0) writeNulls(chunk, 0, p ? rejected : new Uint8Array(rows).fill(1));
+  return { chunk, offset: k };
+}
+
+function bigintColumn(p: ColumnarPrediction | undefined, source: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(source.length);
+  if (!p) return out;
+  const values = p.values;
+  if (values instanceof BigInt64Array) {
+    for (let i = 0; i < source.length; i++) if (source[i]! >= 0) out[i] = values[source[i]!]!;
+  } else {
+    for (let i = 0; i < source.length; i++) if (source[i]! >= 0) out[i] = BigInt(values[source[i]!] as number);
+  }
+  return out;
+}
+
+function doubleColumn(p: ColumnarPrediction | undefined, source: Int32Array): Float64Array {
+  const out = new Float64Array(source.length);
+  if (!p) return out;
+  const values = p.values;
+  for (let i = 0; i < source.length; i++) if (source[i]! >= 0) out[i] = Number(values[source[i]!]);
+  return out;
 }

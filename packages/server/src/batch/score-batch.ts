@@ -2,20 +2,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { InvalidParameterError } from '../errors.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import { BatchRunLog, OUTPUT_SAMPLE_ARTIFACT, REJECTS_SAMPLE_ARTIFACT } from './batch-run-log.js';
 import type { BatchTracking } from './batch-run-log.js';
-import { batchFeatures } from './chunk-features.js';
-import { readSql, resolveInput } from './input-source.js';
-import { copyOptions, createWorkDir, defaultRejectsPath, extensionOf, outputFormatOf, publish } from './output-files.js';
+import { resolveInput } from './input-source.js';
+import { copyOptions, createWorkDir, defaultRejectsPath, outputFormatOf, publish } from './output-files.js';
 import type { OutputFormat } from './output-files.js';
-import { layoutFromPrediction, layoutFromSignature } from './prediction-columns.js';
-import { ScoredSegments } from './scored-segments.js';
-import { planScoring } from './scoring-plan.js';
-import type { SourceColumn } from './scoring-plan.js';
 import { sqlString } from './sql.js';
+import { streamScoring, workOutputs } from './stream-scoring.js';
 
 export interface ScoreBatchOptions {
   /** Any model URI the runtime resolves: `models:/name@alias`, `models:/name/Production`, `runs:/…`, a folder. */
@@ -103,68 +98,33 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
       await log?.params({ model_name: model.name, model_version: model.version, model_run_id: model.runId, input_format: input.format, input_files: input.files.length, output_format: format });
       if (!model.signature) throw new InvalidParameterError(`model '${opts.modelUri}' has no signature; batch scoring needs its input columns (log the model with a signature)`);
       const work = await createWorkDir(outputPath);
-      let counts: { rows: number; rejectedRows: number; wroteRejects: boolean };
+      let counts: { rows: number; rejectedRows: number };
       try {
-        counts = await withDuckDb(work, opts, async (conns) => {
-          const source = await describe(conns.read, readSql(input));
-          const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns });
-          const from = readSql(input, plan.varcharColumns);
-          // The output's input columns are staged by DuckDB alone (never through JavaScript values)
-          // while the model inputs are streamed from the source: two reads that agree row for row,
-          // as both keep the source's order (and their row counts are compared at the end).
-          // Measured for CSV too: staging first and streaming from the table was slower at 10M rows
-          // (the staged model inputs spill, and scoring waits for the whole parse).
-          const staged = conns.stage.run(`CREATE TABLE "__input" AS SELECT ${plan.outputSelect} FROM ${from}`);
-          staged.catch(() => undefined);
-          const scanSql = `SELECT ${plan.featureSelect} FROM ${from}`;
-          const segments = new ScoredSegments(
-            {
-              appendConn: conns.append,
-              writeConn: conns.write,
-              workDir: work,
-              plan,
-              format,
-              inputTable: '__input',
-              staged,
-              metaColumns: metaColumns(model.name ?? opts.modelUri, model.version, startedAt),
-              segmentRows: positive('segmentRows', opts.segmentRows ?? 262_144),
-            },
-            join(work, `output-parts.${extensionOf(format)}`),
-          );
-          const fromSignature = layoutFromSignature(model);
-          if (fromSignature) segments.setLayout(fromSignature);
-          try {
-            const scanned = await scan(conns.read, scanSql, batchSize, opts, async (chunks) => {
-              const features = batchFeatures(plan, chunks);
-              const prediction = features.rows > 0 ? await model.predictColumns(features.columns, features.rows) : undefined;
-              segments.setLayout(prediction ? layoutFromPrediction(model, prediction) : { predictionType: 'DOUBLE', probabilityColumns: [] });
-              await segments.append(
-                chunks.map((c) => c.rowCount),
-                features.rejected,
-                prediction,
-              );
-              return features.rejectedRows;
-            });
-            await staged;
-            const stagedRows = Number((await conns.write.runAndReadAll('SELECT count(*) FROM "__input"')).getRowsJS()[0]![0]);
-            if (stagedRows !== scanned.rows) throw new Error(`the input changed while it was scored (${scanned.rows} rows scored, ${stagedRows} rows staged); score it again`);
-            segments.setLayout({ predictionType: 'DOUBLE', probabilityColumns: [] });
-            await segments.finish(join(work, `output.${extensionOf(format)}`), join(work, `rejects.${extensionOf(format)}`), scanned.rejectedRows);
-            return { ...scanned, wroteRejects: scanned.rejectedRows > 0 };
-          } catch (e) {
-            await segments.abort();
-            await staged.catch(() => undefined);
-            throw e;
-          }
+        counts = await streamScoring({
+          input,
+          model,
+          modelLabel: { name: model.name ?? opts.modelUri, version: model.version },
+          format,
+          work,
+          startedAt,
+          batchSize,
+          segmentRows: positive('segmentRows', opts.segmentRows ?? 262_144),
+          inferenceThreads: opts.runtime.intraOpNumThreads,
+          idColumns: opts.idColumns,
+          threads: opts.threads !== undefined ? positive('threads', opts.threads) : undefined,
+          memoryLimit: opts.memoryLimit,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
         });
+        const out = workOutputs(work, format);
         const { rows, rejectedRows } = counts;
-        if (counts.wroteRejects) await publish(join(work, `rejects.${extensionOf(format)}`), rejectsPath);
+        if (rejectedRows > 0) await publish(out.rejects, rejectsPath);
         else await rm(rejectsPath, { force: true }); // an older job's rejects would describe other rows
         if (rows > 0 && rejectedRows / rows > maxRejectRatio) {
           await log?.metrics({ rows, rows_rejected: rejectedRows, reject_ratio: rejectedRows / rows });
           throw new TooManyRejectsError(rejectedRows, rows, maxRejectRatio, rejectsPath);
         }
-        await publish(join(work, `output.${extensionOf(format)}`), outputPath);
+        await publish(out.output, outputPath);
       } finally {
         await rm(work, { recursive: true, force: true });
       }
@@ -173,7 +133,7 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
       const result: ScoreBatchResult = {
         outputPath,
         outputFormat: format,
-        ...(counts.wroteRejects ? { rejectsPath } : {}),
+        ...(rejectedRows > 0 ? { rejectsPath } : {}),
         modelUri: opts.modelUri,
         ...(model.name !== undefined ? { modelName: model.name } : {}),
         ...(model.version !== undefined ? { modelVersion: model.version } : {}),
@@ -197,96 +157,6 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
     await log?.end(opts.signal?.aborted ? 'KILLED' : 'FAILED').catch(() => undefined);
     throw error;
   }
-}
-
-interface Connections {
-  read: DuckDBConnection;
-  stage: DuckDBConnection;
-  append: DuckDBConnection;
-  write: DuckDBConnection;
-}
-
-/**
- * A DuckDB database in the work folder (not in memory: segment tables and sorts can spill under
- * the memory limit) with a connection per concurrent task: streaming the model inputs, staging
- * the input, appending predictions, writing parts.
- */
-async function withDuckDb<T>(work: string, opts: ScoreBatchOptions, fn: (c: Connections) => Promise<T>): Promise<T> {
-  const config: Record<string, string> = {
-    memory_limit: opts.memoryLimit ?? '512MB',
-    temp_directory: join(work, 'spill'),
-    // The output keeps the input's row order: part files, rejects' input_row and POSITIONAL JOIN rely on it.
-    preserve_insertion_order: 'true',
-  };
-  if (opts.threads !== undefined) config.threads = String(positive('threads', opts.threads));
-  // In memory with a spill folder: nothing is checkpointed to a file that is deleted anyway.
-  const instance = await DuckDBInstance.create(':memory:', config);
-  const conns: Connections = { read: await instance.connect(), stage: await instance.connect(), append: await instance.connect(), write: await instance.connect() };
-  // Only the staging statement can run long; the others are a chunk or a segment, and the scan
-  // stops at the next chunk. (An interrupted streaming fetch never settles: interrupting the
-  // reading connection would leave the job waiting on it forever.)
-  const interrupt = () => conns.stage.interrupt();
-  opts.signal?.addEventListener('abort', interrupt, { once: true });
-  try {
-    return await fn(conns);
-  } finally {
-    opts.signal?.removeEventListener('abort', interrupt);
-    for (const c of Object.values(conns)) c.closeSync();
-    instance.closeSync();
-  }
-}
-
-async function describe(conn: DuckDBConnection, from: string): Promise<SourceColumn[]> {
-  const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
-  return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-}
-
-/**
- * Streams the query and hands batches of about `batchSize` rows to `score`. The next chunk is
- * fetched while a batch is scored: DuckDB reads on its threads while ONNX Runtime holds this one.
- */
-async function scan(
-  conn: DuckDBConnection,
-  sql: string,
-  batchSize: number,
-  opts: Pick<ScoreBatchOptions, 'signal' | 'onProgress'>,
-  score: (chunks: DuckDBDataChunk[]) => Promise<number>,
-): Promise<{ rows: number; rejectedRows: number }> {
-  const result = await conn.stream(sql);
-  let rows = 0;
-  let rejectedRows = 0;
-  let batch: DuckDBDataChunk[] = [];
-  let batchRows = 0;
-  const flush = async () => {
-    rejectedRows += await score(batch);
-    rows += batchRows;
-    batch = [];
-    batchRows = 0;
-    opts.onProgress?.({ rows, rejectedRows });
-  };
-  let next = result.fetchChunk();
-  try {
-    for (;;) {
-      const chunk = await next;
-      opts.signal?.throwIfAborted();
-      if (!chunk || chunk.rowCount === 0) break;
-      next = result.fetchChunk();
-      batch.push(chunk);
-      batchRows += chunk.rowCount;
-      if (batchRows >= batchSize) await flush();
-    }
-    if (batchRows > 0) await flush();
-  } catch (e) {
-    // The prefetch must settle before the connection closes under it.
-    await next.catch(() => undefined);
-    throw e;
-  }
-  return { rows, rejectedRows };
-}
-
-function metaColumns(modelName: string, modelVersion: string | undefined, startedAt: number): string {
-  const ts = new Date(startedAt).toISOString().replace('T', ' ').replace('Z', '');
-  return `${sqlString(modelName)} AS model_name, ${modelVersion !== undefined ? sqlString(modelVersion) : 'NULL::VARCHAR'} AS model_version, TIMESTAMP ${sqlString(ts)} AS scored_at`;
 }
 
 async function logResult(log: BatchRunLog, r: ScoreBatchResult, format: OutputFormat): Promise<void> {

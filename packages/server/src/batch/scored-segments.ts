@@ -1,27 +1,24 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { Prediction } from '@modelyard/sdk';
+import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { copyOptions, extensionOf, TextPartConcatenator } from './output-files.js';
 import { ParquetPartConcatenator } from './parquet-concat.js';
 import type { OutputFormat } from './output-files.js';
-import { appendPredictions, predictionTableSql } from './prediction-columns.js';
-import type { PredictionLayout } from './prediction-columns.js';
+import { predictionChunk, predictionTableSql } from './prediction-columns.js';
+import type { ColumnarPrediction, PredictionLayout } from './prediction-columns.js';
 import type { ScoringPlan } from './scoring-plan.js';
 import { sqlIdent, sqlString } from './sql.js';
 
 export interface ScoredSegmentsOptions {
-  /** Connection the prediction appenders write through (never the one streaming the input). */
+  /** Connection the appenders write through (never the one streaming the input). */
   appendConn: DuckDBConnection;
   /** Connection the part files are written through, while scoring goes on. */
   writeConn: DuckDBConnection;
   workDir: string;
   plan: ScoringPlan;
   format: OutputFormat;
-  /** The staged input (`plan.outputSelect` over the source, in source order). */
-  inputTable: string;
-  /** Settles when `inputTable` is complete; no part is written before. */
-  staged: Promise<unknown>;
+  /** Column definitions (`"name" TYPE, …`) of the scanned query: each segment's input table has them. */
+  inputColumns: string;
   /** Select-list items appended to every output row (model name, version, scoring time). */
   metaColumns: string;
   segmentRows: number;
@@ -29,19 +26,26 @@ export interface ScoredSegmentsOptions {
 
 interface Segment {
   index: number;
-  /** Input rows before this segment: its rows are `rowid` offset … offset + rows - 1 of the input table. */
+  /** Input rows before this segment (rejects are numbered from it). */
   offset: number;
   rows: number;
+  rejectedRows: number;
+  /** The scanned rows, every column of the plan, as DuckDB read them. */
+  input: DuckDBAppender;
   predictions: DuckDBAppender;
 }
 
+const REJECTS_TABLE = '__rejects';
+
 /**
- * The output side of a job. Predictions go into one DuckDB table per segment; when a segment is
- * full, its part file (staged input rows joined by position with their predictions) is written
- * by `writeConn` while the next segment is scored: ONNX Runtime holds the main thread, DuckDB
- * writes on its own. One part is in flight at a time, which bounds what a job holds. Finished
- * parts are appended to the output file as they come (CSV and JSON lines byte for byte, Parquet
- * row group by row group), so nothing is re-encoded at the end.
+ * The output side of a job. Scanned chunks are appended as they are (DuckDB to DuckDB, no
+ * JavaScript value per cell) to one table per segment, their predictions to another; when a
+ * segment is full, its part file (the two joined by position) is written by `writeConn` while the
+ * next segment is scored: inference and appends hold the JavaScript threads, DuckDB writes on
+ * its own. One part is in flight at a time, which bounds what a job holds. Finished parts are
+ * appended to the output file as they come (CSV and JSON lines byte for byte, Parquet row group
+ * by row group), so nothing is re-encoded at the end. Rejected rows collect in a table written
+ * out at the end.
  */
 export class ScoredSegments {
   private segment: Segment | undefined;
@@ -50,6 +54,7 @@ export class ScoredSegments {
   private readonly output: TextPartConcatenator | ParquetPartConcatenator;
   private nextIndex = 0;
   private offset = 0;
+  private rejectsTable = false;
 
   constructor(
     private readonly opts: ScoredSegmentsOptions,
@@ -63,36 +68,39 @@ export class ScoredSegments {
     this.layout ??= layout;
   }
 
-  /** Appends the predictions of `rejected.length` chunks of scanned rows (none for rejected rows). */
-  async append(chunkRows: readonly number[], rejected: readonly Uint8Array[], prediction: Prediction | undefined): Promise<void> {
+  /**
+   * Appends scanned chunks (all the plan's columns) with their predictions (NULLs for rejected
+   * rows); a full segment is then handed to the writer.
+   */
+  async append(chunks: readonly DuckDBDataChunk[], rejected: readonly Uint8Array[], prediction: ColumnarPrediction | undefined): Promise<void> {
     const layout = this.layout;
     if (!layout) throw new Error('ScoredSegments.setLayout must be called before append');
+    const seg = this.segment ?? (await this.openSegment(layout));
     let offset = 0;
-    const seg = this.segment ?? (await this.openSegment());
-    for (let c = 0; c < chunkRows.length; c++) {
-      offset = appendPredictions(seg.predictions, layout, chunkRows[c]!, rejected[c]!, prediction, offset);
-      seg.rows += chunkRows[c]!;
+    for (let c = 0; c < chunks.length; c++) {
+      const rows = chunks[c]!.rowCount;
+      seg.input.appendDataChunk(chunks[c]!);
+      const written = predictionChunk(layout, rows, rejected[c]!, prediction, offset);
+      seg.predictions.appendDataChunk(written.chunk);
+      offset = written.offset;
+      seg.rows += rows;
+      for (const r of rejected[c]!) seg.rejectedRows += r;
     }
     if (seg.rows >= this.opts.segmentRows) await this.closeSegment();
   }
 
   /**
    * Writes what is left and assembles the output at `outputPath` (a temporary name; the caller
-   * publishes it) and, when `rejectedRows > 0`, the rejects at `rejectsPath`.
+   * publishes it) and, when rows were rejected, the rejects at `rejectsPath`.
    */
-  async finish(outputPath: string, rejectsPath: string, rejectedRows: number): Promise<void> {
-    if (!this.segment && this.nextIndex === 0) await this.openSegment();
+  async finish(outputPath: string, rejectsPath: string): Promise<void> {
+    if (!this.segment && this.nextIndex === 0) await this.openSegment(this.layout!);
     if (this.segment) await this.closeSegment();
     await this.writing;
-    const w = this.opts.writeConn;
     await this.output.close();
     await rename(this.output.path, outputPath);
-    if (rejectedRows === 0) return;
-    const cols = this.opts.plan.outputColumns.map(sqlIdent).join(', ');
-    await w.run(
-      `COPY (SELECT rowid + 1 AS input_row, "__reject_reason" AS reject_reason, ${cols} FROM ${sqlIdent(this.opts.inputTable)} WHERE "__rejected" ORDER BY rowid) ` +
-        `TO ${sqlString(rejectsPath)} ${copyOptions(this.opts.format)}`,
-    );
+    if (!this.rejectsTable) return;
+    await this.opts.writeConn.run(`COPY (SELECT * FROM ${REJECTS_TABLE} ORDER BY input_row) TO ${sqlString(rejectsPath)} ${copyOptions(this.opts.format)}`);
   }
 
   /** Stops writing (the job failed or was cancelled); the caller removes the work folder. */
@@ -102,10 +110,19 @@ export class ScoredSegments {
     this.output.destroy();
   }
 
-  private async openSegment(): Promise<Segment> {
+  private async openSegment(layout: PredictionLayout): Promise<Segment> {
     const index = this.nextIndex++;
-    await this.opts.appendConn.run(predictionTableSql(predictionTable(index), this.layout!));
-    this.segment = { index, offset: this.offset, rows: 0, predictions: await this.opts.appendConn.createAppender(predictionTable(index)) };
+    const conn = this.opts.appendConn;
+    await conn.run(`CREATE TABLE ${sqlIdent(inputTable(index))} (${this.opts.inputColumns})`);
+    await conn.run(predictionTableSql(predictionTable(index), layout));
+    this.segment = {
+      index,
+      offset: this.offset,
+      rows: 0,
+      rejectedRows: 0,
+      input: await conn.createAppender(inputTable(index)),
+      predictions: await conn.createAppender(predictionTable(index)),
+    };
     return this.segment;
   }
 
@@ -113,6 +130,7 @@ export class ScoredSegments {
     const seg = this.segment!;
     this.segment = undefined;
     this.offset += seg.rows;
+    seg.input.closeSync();
     seg.predictions.closeSync();
     // At most one part in flight: wait for the previous one before queueing this one.
     await this.writing;
@@ -123,18 +141,29 @@ export class ScoredSegments {
   }
 
   private async writeSegment(seg: Segment): Promise<void> {
-    const { writeConn: w, plan, format, workDir, metaColumns, inputTable } = this.opts;
-    await this.opts.staged;
+    const { writeConn: w, plan, format, workDir, metaColumns } = this.opts;
+    const input = sqlIdent(inputTable(seg.index));
+    const predictions = sqlIdent(predictionTable(seg.index));
     const cols = plan.outputColumns.map((c) => `i.${sqlIdent(c)}`).join(', ');
     const part = join(workDir, `part-${String(seg.index).padStart(5, '0')}.${extensionOf(format)}`);
-    const rows = `SELECT * FROM ${sqlIdent(inputTable)} WHERE rowid >= ${seg.offset} AND rowid < ${seg.offset + seg.rows}`;
     await w.run(
-      `COPY (SELECT ${cols}, p.*, ${metaColumns} FROM (${rows}) i POSITIONAL JOIN ${sqlIdent(predictionTable(seg.index))} p WHERE NOT i."__rejected") ` +
+      `COPY (SELECT ${cols}, p.*, ${metaColumns} FROM ${input} i POSITIONAL JOIN ${predictions} p WHERE NOT i."__rejected") ` +
         `TO ${sqlString(part)} ${copyOptions(format, seg.index === 0)}`,
     );
-    await w.run(`DROP TABLE ${sqlIdent(predictionTable(seg.index))}`);
+    if (seg.rejectedRows > 0) {
+      // rowid is the append order: the segment's rows in input order.
+      const rows = `SELECT ${seg.offset} + rowid + 1 AS input_row, "__reject_reason" AS reject_reason, ${plan.outputColumns.map(sqlIdent).join(', ')} FROM ${input} WHERE "__rejected"`;
+      await w.run(this.rejectsTable ? `INSERT INTO ${REJECTS_TABLE} ${rows}` : `CREATE TABLE ${REJECTS_TABLE} AS ${rows}`);
+      this.rejectsTable = true;
+    }
+    await w.run(`DROP TABLE ${input}`);
+    await w.run(`DROP TABLE ${predictions}`);
     await this.output.append(part);
   }
+}
+
+function inputTable(index: number): string {
+  return `__input_${index}`;
 }
 
 function predictionTable(index: number): string {

@@ -125,6 +125,11 @@ export class ModelRuntime {
     await Promise.all(idle.map((e) => this.release(e)));
   }
 
+  /** ONNX Runtime intra-op threads of the sessions it opens (batch scoring's inference worker opens its own with the same). */
+  get intraOpNumThreads(): number {
+    return this.threads;
+  }
+
   /** Number of models cached (held or idle). */
   get size(): number {
     return this.cache.size;

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataFrame, Pipeline } from '@modelyard/learn';
+import { OneHotEncoder, Pipeline, RidgeRegression, SimpleImputer, parseCsv } from '@modelyard/learn';
+import type { DataFrame } from '@modelyard/learn';
 import { Client, Tracker } from '@modelyard/sdk';
 import { OUTPUT_SAMPLE_ARTIFACT, REJECTS_SAMPLE_ARTIFACT } from '../../src/batch/batch-run-log.js';
 import { scoreBatch, TooManyRejectsError } from '../../src/batch/score-batch.js';
 import type { ModelRuntime } from '../../src/runtime/model-runtime.js';
+import { PIMA_CSV, datasetPath } from '../helpers/datasets.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { FEATURES, clientRuntime, duck, expectedScores, logAndRegister, pimaCsvRows, pimaFrame, trainForest, writeCsv } from './batch-fixtures.js';
@@ -169,6 +171,65 @@ describe('scoreBatch against a real tracking server', () => {
     expect(run!.info.status).toBe('FAILED');
     expect(run!.data.metrics).toMatchObject({ rows: 40, rows_rejected: 2 });
     expect(run!.data.tags['modelyard.error']).toMatch(/failed validation/);
+  });
+
+  it('numbers rejected rows by their input row across segments and batches', async () => {
+    const rows = pimaCsvRows(frame);
+    const bad = [5, 300, 701];
+    for (const i of bad) rows[i] = `${i},1,85,66,29,0,26.6,0.351,n/a`;
+    const input = join(dir, 'bad-across-segments.csv');
+    writeCsv(input, rows);
+    const output = join(dir, 'bad-across-segments.parquet');
+    const result = await scoreBatch({ modelUri: `models:/${MODEL}/1`, inputPath: input, outputPath: output, runtime, batchSize: 64, segmentRows: 128 });
+    expect(result).toMatchObject({ rows: 768, scoredRows: 765, rejectedRows: 3 });
+    const scored = await duck(`SELECT * FROM '${output}'`);
+    expect(scored.map((r) => Number(r.id))).toEqual(Array.from({ length: 768 }, (_, i) => i).filter((i) => !bad.includes(i)));
+    expectScoresMatch(scored);
+    const rejects = await duck(`SELECT input_row, reject_reason, id FROM '${result.rejectsPath}'`);
+    expect(rejects.map((r) => [Number(r.input_row), r.reject_reason, Number(r.id)])).toEqual(bad.map((i) => [i + 1, "column 'Age' expects double values, got 'n/a'", i]));
+  });
+
+  it('scores a CSV whose CRLF lines end in a bare LF (a newline appended to a Windows file), label column and all', async () => {
+    // The Pima file has CRLF line endings and no final newline; appending one makes the mix
+    // DuckDB's strict CSV sniffer refuses ("Error when sniffing file").
+    const input = join(dir, 'pima-appended-newline.csv');
+    writeFileSync(input, Buffer.concat([readFileSync(PIMA_CSV), Buffer.from('\n')]));
+    const output = join(dir, 'pima-appended-newline.parquet');
+    const result = await scoreBatch({ modelUri: `models:/${MODEL}/1`, inputPath: input, outputPath: output, runtime });
+    expect(result).toMatchObject({ rows: 768, scoredRows: 768 });
+    const rows = await duck(`SELECT * FROM '${output}'`);
+    expect(Object.keys(rows[0]!).slice(0, 10)).toEqual([...FEATURES, 'Outcome', 'prediction']);
+    expect(rows.map((r) => Number(r.Outcome))).toEqual(Array.from(frame.numbers('Outcome')));
+    rows.forEach((r, i) => expect(Number(r.prediction)).toBe(expected[i]!.prediction));
+  });
+
+  it('refuses a file that is not CSV at all, naming it', async () => {
+    const input = join(dir, 'noise.csv');
+    let x = 7;
+    writeFileSync(input, Buffer.from(Array.from({ length: 4096 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31) % 256)));
+    await expect(scoreBatch({ modelUri: `models:/${MODEL}/1`, inputPath: input, outputPath: join(dir, 'noise.parquet'), runtime })).rejects.toThrow(
+      /cannot read '.*noise\.csv' as CSV: DuckDB could not detect its delimiter, quoting and line endings/,
+    );
+    writeFileSync(join(dir, 'empty.csv'), '');
+    await expect(scoreBatch({ modelUri: `models:/${MODEL}/1`, inputPath: join(dir, 'empty.csv'), outputPath: join(dir, 'empty.parquet'), runtime })).rejects.toThrow(
+      /input '.*empty\.csv' is empty; a CSV input needs at least its header row/,
+    );
+  });
+
+  it('scores a model with a text input (one-hot SEX) through the runtime, rows and predictions in order', async () => {
+    const raw = parseCsv(readFileSync(datasetPath('sklearn_diabetes_raw.csv'), 'utf8'), { columnTypes: { SEX: 'string' } });
+    const regressor = new Pipeline([new SimpleImputer({ strategy: 'mean' }), new OneHotEncoder({ columns: ['SEX'] })], new RidgeRegression({ alpha: 1 })).fit(raw, 'Y');
+    await logAndRegister(new Tracker({ trackingUri: server.url, env: {} }), regressor, 'batch-ridge');
+    const input = datasetPath('sklearn_diabetes_batch_input.csv');
+    const batch = parseCsv(readFileSync(input, 'utf8'), { columnTypes: { SEX: 'string' } });
+    const output = join(dir, 'ridge.csv');
+    const result = await scoreBatch({ modelUri: 'models:/batch-ridge/1', inputPath: input, outputPath: output, runtime, batchSize: 4 });
+    expect(result).toMatchObject({ rows: batch.rowCount, scoredRows: batch.rowCount });
+    const rows = await duck(`SELECT * FROM read_csv('${output}')`);
+    expect(rows.map((r) => r.SEX)).toEqual(Array.from(batch.strings('SEX')));
+    const want = regressor.predict(batch);
+    rows.forEach((r, i) => expect(Number(r.prediction)).toBeCloseTo(want[i]!, 2));
+    expect(Object.keys(rows[0]!)).not.toContain('probability_0');
   });
 
   it('reads a folder of part files in name order, skipping markers', async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Tracker } from '@modelyard/sdk';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { duck, logAndRegister, pimaCsvRows, pimaFrame, trainForest, writeCsv } from './batch-fixtures.js';
+import { PIMA_CSV } from '../helpers/datasets.js';
+import { FEATURES, duck, expectedScores, logAndRegister, pimaCsvRows, pimaFrame, trainForest, writeCsv } from './batch-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const MODEL = 'cli-forest';
@@ -80,6 +81,23 @@ describe('modelyard score', () => {
     const logged = await new Client({ trackingUri: server.url, env: {} }).tracking.getRun(runId);
     expect(logged.info.status).toBe('FINISHED');
     expect(logged.data.params).toMatchObject({ model_uri: `models:/${MODEL}@champion`, model_version: '1', rows: '768' });
+    expect(readdirSync(out)).toEqual(['scores.csv']);
+  });
+
+  it('scores the training CSV with its label column still in it: the label is kept in the output and ignored by the model', async () => {
+    const out = join(dir, 'labelled');
+    const output = join(out, 'scores.csv');
+    const run = score(['-m', `models:/${MODEL}@champion`, '-i', PIMA_CSV, '-o', output, '--experiment', 'cli-scoring'], env);
+    children.push(run.child);
+    expect(await run.exited, run.stderr()).toBe(0);
+    expect(run.stdout()).toMatch(/^Scored 768 of 768 rows with cli-forest v1 /);
+    const rows = await duck<Record<string, unknown>>(`SELECT * FROM read_csv('${output}')`);
+    expect(Object.keys(rows[0]!)).toEqual([...FEATURES, 'Outcome', 'prediction', 'probability_0', 'probability_1', 'model_name', 'model_version', 'scored_at']);
+    const frame = pimaFrame();
+    expect(rows.map((r) => Number(r.Outcome))).toEqual(Array.from(frame.numbers('Outcome')));
+    // The same rows without the label score the same: the model never saw it.
+    const expected = expectedScores(trainForest(), frame);
+    rows.forEach((r, i) => expect(Number(r.prediction)).toBe(expected[i]!.prediction));
     expect(readdirSync(out)).toEqual(['scores.csv']);
   });
 
