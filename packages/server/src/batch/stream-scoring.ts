@@ -46,7 +46,7 @@ const NO_PREDICTION: PredictionLayout = { predictionType: 'DOUBLE', probabilityC
  * reading and scoring take turns; with room for several batches the next rows are parsed on
  * DuckDB's threads while the current ones are scored.
  */
-const READ_AHEAD = '64MB';
+const READ_AHEAD = '32MB';
 
 /** A batch whose prediction is under way. */
 interface InFlight {
