@@ -16,12 +16,13 @@ const reportFile = join(ROOT, 'test-output', 'vitest.json');
 const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'scripts/tsconfig.typecheck.json'] },
   { name: 'typecheck web', cmd: bin('tsc'), args: ['-p', 'packages/web/tsconfig.json', '--noEmit'] },
+  // Before the tests: a dependency violation fails in seconds, not after the whole suite.
+  { name: 'depcheck', cmd: bin('depcruise'), args: ['packages/server/src', '--config', '.dependency-cruiser.cjs'] },
   {
     name: 'vitest',
     cmd: bin('vitest'),
     args: ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...vitestArgs],
   },
-  { name: 'depcheck', cmd: bin('depcruise'), args: ['packages/server/src', '--config', '.dependency-cruiser.cjs'] },
 ];
 
 mkdirSync(join(ROOT, 'test-output'), { recursive: true });

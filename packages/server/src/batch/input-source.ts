@@ -2,10 +2,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidParameterError } from '../errors.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { SourceColumn } from './scoring-plan.js';
 import { sqlString } from './sql.js';
 
 export type InputFormat = 'csv' | 'parquet';
+
+/** A column of the input as DuckDB describes it. */
+export interface SourceColumn {
+  name: string;
+  type: string;
+}
 
 /** The files one scoring job reads, in the order their rows are scored and written. */
 export interface InputSource {

@@ -1,14 +1,8 @@
 import { isNumericType } from '@modelyard/sdk';
 import type { ColumnSpec, ColumnType } from '@modelyard/sdk';
 import { InvalidParameterError } from '../errors.js';
-import type { InputFormat } from './input-source.js';
+import type { InputFormat, SourceColumn } from './input-source.js';
 import { sqlIdent, sqlString } from './sql.js';
-
-/** A column of the input as DuckDB describes it. */
-export interface SourceColumn {
-  name: string;
-  type: string;
-}
 
 /** How a model input is fed: numbers through one Float64 view, text and booleans value by value. */
 export type FeatureKind = 'number' | 'string' | 'boolean';
