@@ -8,6 +8,7 @@ import { useAsync } from '../../lib/use-async.js';
 import { jobLink } from './job-links.js';
 import { JobRunsTable } from './job-runs-table.js';
 import { RunNowDialog } from './run-now-dialog.js';
+import { ActionsHeader } from '../../components/actions-header.js';
 
 function schedule(job: Job): string {
   const s = job.schedule;
@@ -42,9 +43,7 @@ export function JobsPage() {
               </th>
               <th scope="col">Schedule</th>
               <th scope="col">Updated</th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

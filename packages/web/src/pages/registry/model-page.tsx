@@ -10,6 +10,7 @@ import { RegistryHistory } from './registry-history.js';
 import { versionLink } from './registry-links.js';
 import { modelHistory, searchAllVersions } from './registry-queries.js';
 import { AliasChips, StageBadge } from './stage-badge.js';
+import { ActionsHeader } from '../../components/actions-header.js';
 
 /** `/models/:name?stage=`: a model's aliases, versions (optionally one stage) and audit trail. */
 export function ModelPage() {
@@ -50,9 +51,7 @@ export function ModelPage() {
                 <tr>
                   <th scope="col">Alias</th>
                   <th scope="col">Version</th>
-                  <th scope="col" className="actions">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>

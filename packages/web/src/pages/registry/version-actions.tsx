@@ -3,6 +3,7 @@ import type { ModelVersion, RegisteredModel, Stage, TransitionActivity } from '@
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { sdk } from '../../sdk-client.js';
 import { MODEL_STAGES } from './registry-links.js';
+import { ActionsHeader } from '../../components/actions-header.js';
 
 type Dialog =
   | { kind: 'transition' }
@@ -94,9 +95,7 @@ export function VersionActions({
               <th scope="col">To stage</th>
               <th scope="col">Requested by</th>
               <th scope="col">Comment</th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

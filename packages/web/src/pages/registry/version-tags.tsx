@@ -4,6 +4,7 @@ import type { ModelVersion } from '@modelyard/sdk/client';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { sdk } from '../../sdk-client.js';
+import { ActionsHeader } from '../../components/actions-header.js';
 
 /** A version's tags: set one (a new key or a new value), delete one after confirming. */
 export function VersionTags({ version, onChanged }: { version: ModelVersion; onChanged: () => void }) {
@@ -40,9 +41,7 @@ export function VersionTags({ version, onChanged }: { version: ModelVersion; onC
             <tr>
               <th scope="col">Key</th>
               <th scope="col">Value</th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

@@ -4,6 +4,7 @@ import type { Run } from '@modelyard/sdk/client';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { sdk } from '../../sdk-client.js';
+import { ActionsHeader } from '../../components/actions-header.js';
 
 interface KeyValue {
   key: string;
@@ -83,9 +84,7 @@ function TagTable({ runId, tags, onChanged, onDelete }: { runId: string; tags: K
         <tr>
           <th scope="col">Key</th>
           <th scope="col">Value</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
+          <ActionsHeader />
         </tr>
       </thead>
       <tbody>
