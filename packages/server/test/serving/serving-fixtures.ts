@@ -41,6 +41,17 @@ export function clientRuntime(trackingUri: string, cacheDir: string): ModelRunti
   return new ModelRuntime({ source: new ClientModelSource(new Client({ trackingUri, env: {} }), { cacheDir }) });
 }
 
+/** GET `url` and its JSON answer (the text when it is not JSON). */
+export async function getJson(url: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  try {
+    return { status: res.status, json: JSON.parse(text) };
+  } catch {
+    return { status: res.status, json: text };
+  }
+}
+
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await res.text();

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Tracker } from '@modelyard/sdk';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { logAndRegister, pimaFrame, postJson, trainClassifier } from '../serving/serving-fixtures.js';
+import { getJson, logAndRegister, pimaFrame, postJson, trainClassifier } from '../serving/serving-fixtures.js';
 import { chromiumUnavailableReason, finishUiPage, launchChromium, openUiPage } from './helpers/browser.js';
 import { ensureWebBuilt } from './helpers/web-build.js';
 
@@ -121,5 +121,53 @@ suite(skipWhy ? `serving UI in Chromium (skipped: ${skipWhy})` : 'serving UI in 
     // Every request the page counted came from this test (the earlier ones were on this server too).
     await expect.poll(async () => Number((await page.locator('[data-kpi="total"]').textContent())!.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThanOrEqual(sent);
     await finish(page, 'serving-live-metrics', errors);
+  }, UI_TIMEOUT);
+
+  it('creates an endpoint with a traffic split from the form, then changes it, showing what is wrong on the way', async () => {
+    const { page, errors } = await openPage('/serving');
+    await page.getByRole('button', { name: 'Create endpoint…' }).click();
+    const dialog = page.locator('dialog[open]');
+    const create = dialog.getByRole('button', { name: 'Create endpoint' });
+    await dialog.getByLabel('Name', { exact: true }).fill('pima-ui');
+    await dialog.getByLabel('Served model 1 model URI').fill('s3://bucket/model');
+    // The server's refusal is shown in the dialog with its message; nothing is created.
+    const refused = await postJson(`${server.url}${API}`, { name: 'pima-ui', config: { served_models: [{ name: 'champion', model_uri: 's3://bucket/model' }] } });
+    expect(refused.status).toBe(400);
+    await create.click();
+    await expect.poll(() => dialog.locator('[role="alert"]').textContent()).toContain(refused.json.message);
+    expect((await getJson(`${server.url}${API}/pima-ui`)).status).toBe(404);
+
+    await dialog.getByLabel('Served model 1 model URI').fill('models:/pima@champion');
+    await dialog.getByLabel('Served model 1 traffic').fill('60');
+    await dialog.getByRole('button', { name: 'Add served model' }).click();
+    await dialog.getByLabel('Served model 2 model URI').fill('models:/pima@challenger');
+    await dialog.getByLabel('Served model 2 traffic').fill('30');
+    // The form checks the split as it is typed: create stays disabled until it adds up.
+    await expect.poll(() => dialog.locator('.form-problem').textContent()).toContain('Traffic adds up to 90%');
+    expect(await create.isDisabled()).toBe(true);
+    await dialog.getByLabel('Served model 1 traffic').fill('70');
+    await create.click();
+
+    await page.waitForURL(/\/serving\/pima-ui$/);
+    const champion = page.locator('.served-models-table tr[data-served="champion"]');
+    await expect.poll(() => champion.textContent()).toContain('pima version 1');
+    expect(await champion.locator('td.num').textContent()).toBe('70%');
+    expect(await page.locator('.served-models-table tr[data-served="challenger"] td.num').textContent()).toBe('30%');
+    const stored = await getJson(`${server.url}${API}/pima-ui`);
+    expect(stored.json.config.traffic_config.routes).toEqual([
+      { served_model_name: 'champion', traffic_percentage: 70 },
+      { served_model_name: 'challenger', traffic_percentage: 30 },
+    ]);
+
+    // Promote the champion to all of the traffic: the challenger leaves the endpoint.
+    await page.getByRole('button', { name: 'Change models and traffic…' }).click();
+    const edit = page.locator('dialog[open]');
+    await edit.getByRole('button', { name: 'Remove served model 2' }).click();
+    await edit.getByLabel('Served model 1 traffic').fill('100');
+    await edit.getByRole('button', { name: 'Save and switch' }).click();
+    await expect.poll(() => page.locator('.served-models-table tbody tr').count()).toBe(1);
+    expect(await champion.locator('td.num').textContent()).toBe('100%');
+    expect((await getJson(`${server.url}${API}/pima-ui`)).json.config.served_models.map((m: { name: string }) => m.name)).toEqual(['champion']);
+    await finish(page, 'serving-create-endpoint', errors);
   }, UI_TIMEOUT);
 });

@@ -7,6 +7,7 @@ import { useAsync } from '../../lib/use-async.js';
 import { sdk } from '../../sdk-client.js';
 import { usePolling } from '../../lib/use-polling.js';
 import { versionLink } from '../registry/registry-links.js';
+import { EndpointDialog } from './endpoint-dialog.js';
 import { LiveMetrics } from './live-metrics.js';
 import { readiness } from './serving-page.js';
 import { TrafficSplit } from './traffic-split.js';
@@ -20,6 +21,7 @@ export function EndpointPage() {
   // Hot swaps show up without a reload: the served versions are re-read every few seconds.
   usePolling(endpoint.reload, 5000, endpoint.data !== undefined);
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const e = endpoint.data;
   const routes = new Map((e?.traffic ?? []).map((r) => [r.servedModelName, r.percentage]));
 
@@ -31,6 +33,11 @@ export function EndpointPage() {
       <h1>
         {name}
         {e && <span className={`status ${e.ready ? 'state-success' : 'state-waiting'}`}>{readiness(e)}</span>}
+        {e && (
+          <button type="button" onClick={() => setEditing(true)}>
+            Change models and traffic…
+          </button>
+        )}
         {e && (
           <button type="button" className="danger" onClick={() => setDeleting(true)}>
             Delete endpoint…
@@ -87,6 +94,15 @@ export function EndpointPage() {
           <LiveMetrics endpoint={e.name} />
           <h2>Try it</h2>
           <TryItForm endpoint={e} />
+          <EndpointDialog
+            endpoint={e}
+            open={editing}
+            onClose={() => setEditing(false)}
+            onSaved={() => {
+              setEditing(false);
+              endpoint.reload();
+            }}
+          />
           <ConfirmDialog
             open={deleting}
             title={`Delete endpoint ${e.name}?`}

@@ -1,11 +1,13 @@
+import { useState } from 'react';
 import type { ServingEndpoint } from '@modelyard/sdk/client';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { sdk } from '../../sdk-client.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { formatTime } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
 import { usePolling } from '../../lib/use-polling.js';
 import { versionLink } from '../registry/registry-links.js';
+import { EndpointDialog } from './endpoint-dialog.js';
 import { TrafficSplit } from './traffic-split.js';
 
 export function endpointLink(name: string): string {
@@ -19,6 +21,8 @@ export function readiness(e: ServingEndpoint): 'READY' | 'NOT_READY' {
 
 /** `/serving`: the serving endpoints, what each serves and how traffic is split. */
 export function ServingPage() {
+  const navigate = useNavigate();
+  const [creating, setCreating] = useState(false);
   const endpoints = useAsync(() => sdk().serving.listEndpoints(), []);
   // Loading and hot-swapping are visible here: the list refreshes while any model is not ready.
   usePolling(
@@ -28,12 +32,18 @@ export function ServingPage() {
   );
   return (
     <section className="page">
-      <h1>Serving endpoints</h1>
+      <h1>
+        Serving endpoints
+        <button type="button" onClick={() => setCreating(true)}>
+          Create endpoint…
+        </button>
+      </h1>
+      <EndpointDialog open={creating} onClose={() => setCreating(false)} onSaved={(e) => navigate(endpointLink(e.name))} />
       {endpoints.error && <ErrorBanner title="Could not list serving endpoints" error={endpoints.error} onRetry={endpoints.reload} />}
       {endpoints.loading && !endpoints.data && <Loading what="serving endpoints" />}
       {endpoints.data && endpoints.data.length === 0 && (
         <p className="muted">
-          No endpoints. Create one with <code>POST /api/v1/serving-endpoints</code>, a pipeline <code>deploy_task</code>, or <code>serving_endpoints</code> in <code>modelyard.yaml</code>.
+          No endpoints. Create one here, with <code>POST /api/v1/serving-endpoints</code>, a pipeline <code>deploy_task</code>, or <code>serving_endpoints</code> in <code>modelyard.yaml</code>.
         </p>
       )}
       {endpoints.data && endpoints.data.length > 0 && (
