@@ -45,8 +45,11 @@ export async function startServer(
     const stepTracer = tracing.tracer;
     // Task processes log to this server; its URL is known once it listens.
     let trackingUrl: string | undefined;
+    // With a task queue, command tasks run in `modelyard worker` processes (worker/pg-queue).
+    // Loaded only then: pg-boss is not needed by a server without a queue.
+    const commandExecutor = config.taskQueueUri ? new (await import('./worker/pg-queue/pg-queue-executor.js')).PgQueueExecutor({ connectionString: config.taskQueueUri, logger, ...(opts.now ? { now: opts.now } : {}) }) : undefined;
     const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
-      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
+      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), ...(commandExecutor ? { commandExecutor } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
     const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger) });
     const app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     await app.listen({ host: config.host, port: config.port });

@@ -9,6 +9,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTracesCommand } from './traces-command.js';
 import { registerValidateCommand } from './validate-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('modelyard')
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerScoreCommand(program);
   registerModelsCommand(program);
   registerTracesCommand(program);
+  registerWorkerCommand(program);
   return program;
 }

@@ -14,6 +14,7 @@ export interface ServerFlags {
   logLevel?: string;
   otlpEndpoint?: string;
   traceRetentionDays?: string;
+  taskQueueUri?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -27,6 +28,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     logLevel: flags.logLevel,
     otlpEndpoint: flags.otlpEndpoint,
     traceRetentionDays: flags.traceRetentionDays,
+    taskQueueUri: flags.taskQueueUri,
   };
 }
 

@@ -27,6 +27,8 @@ export interface Config {
   applicationInsightsConnectionString?: string;
   /** Stored trace spans older than this many days are deleted (hourly); 0 keeps them forever. Default 30. */
   traceRetentionDays?: number;
+  /** `postgresql://…`: command tasks go to this pg-boss queue for `modelyard worker` processes instead of local child processes. */
+  taskQueueUri?: string;
 }
 
 export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
@@ -43,6 +45,7 @@ const KEYS: Array<keyof Config> = [
   'otlpEndpoint',
   'applicationInsightsConnectionString',
   'traceRetentionDays',
+  'taskQueueUri',
 ];
 
 function envName(key: string): string {
@@ -113,6 +116,9 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   if (!Number.isFinite(traceRetentionDays) || traceRetentionDays < 0) {
     throw new InvalidParameterError(`traceRetentionDays must be a number of days, 0 or more (0 keeps spans forever), got '${String(merged.traceRetentionDays)}'`);
   }
+  if (merged.taskQueueUri && !/^postgres(ql)?:\/\//.test(String(merged.taskQueueUri))) {
+    throw new InvalidParameterError(`taskQueueUri must be a postgresql://user@host:port/db URI (pg-boss keeps its queue there), got '${String(merged.taskQueueUri).replace(/:[^:@/]*@/, ':***@')}'`);
+  }
   return {
     host: String(merged.host ?? '127.0.0.1'),
     port: toPort(merged.port ?? 5000, 'port'),
@@ -125,6 +131,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),
     ...(merged.applicationInsightsConnectionString ? { applicationInsightsConnectionString: String(merged.applicationInsightsConnectionString) } : {}),
     traceRetentionDays,
+    ...(merged.taskQueueUri ? { taskQueueUri: String(merged.taskQueueUri) } : {}),
   };
 }
 

@@ -3,15 +3,14 @@ import type { TaskSpec, TaskType } from '../../domain/pipelines/project-model.js
 /**
  * The one seam between the DAG runner (services/pipelines) and whatever runs a task attempt.
  *
- * Everything in an `AttemptRequest` is plain JSON on purpose: the local process pool runs it in
- * this process's children today, and the same request can later be
- *  - put on a PostgreSQL queue (pg-boss 10: `send('modelyard-attempts', request, {singletonKey:
- *    String(attemptId)})`) and picked up by `modelyard worker` processes on many machines, the
- *    handle's `done` resolving when the worker reports completion (pg-boss job completion or a
- *    LISTEN/NOTIFY on the attempt row), `cancel` publishing a cancel message the worker acts on;
- *  - sent to Databricks `jobs/runs/submit` (a one-time run with the command as a
- *    spark_python_task / notebook), `executorRef` being the Databricks run id, `done` polling
- *    `runs/get`, `cancel` calling `runs/cancel`.
+ * Everything in an `AttemptRequest` is plain JSON on purpose, so one request runs anywhere:
+ *  - the local process pool runs it in this process's children (the default);
+ *  - `PgQueueExecutor` (worker/pg-queue, `modelyard server --task-queue-uri`) puts it on a pg-boss
+ *    queue for `modelyard worker` processes on other machines: the job id is derived from the
+ *    attempt id, `done` follows the job's state, `cancel` cancels the job and the worker stops
+ *    the attempt's processes when it sees that;
+ *  - Databricks `jobs/runs/submit` would fit the same way (a one-time run, `executorRef` being
+ *    the Databricks run id, `done` polling `runs/get`, `cancel` calling `runs/cancel`).
  * The runner only ever sees `submit`, the `started` callback, `done`, `cancel` and `abandon`, so
  * none of that changes the scheduler or the runner. Attempt ids are the idempotency key.
  */

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { InvalidParameterError } from '../errors.js';
+
+interface WorkerFlags {
+  queueUri?: string;
+  concurrency: string;
+  pollSeconds: string;
+  drainSeconds: string;
+  killGraceSeconds: string;
+  logLevel?: string;
+  config?: string;
+}
+
+function number(flag: string, value: string, opts: { min: number; integer?: boolean }): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < opts.min || (opts.integer && !Number.isInteger(n))) {
+    throw new InvalidParameterError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'} of at least ${opts.min}, got '${value}'`);
+  }
+  return n;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'take command tasks from the PostgreSQL task queue of a `modelyard server --task-queue-uri` and run them on this machine. ' +
+        "Tasks run in the project folder and write their logs under the server's data folder, at the paths the server gives: " +
+        'on another machine both must be the same shared storage, mounted at the same paths.',
+    )
+    .option('--queue-uri <uri>', "postgresql://… of the server's task queue (env MODELYARD_TASK_QUEUE_URI)")
+    .option('--concurrency <n>', 'command tasks run at once', '4')
+    .option('--poll-seconds <s>', 'how often an idle worker asks for a task and a running task is checked for a cancel (at least 0.5)', '1')
+    .option('--drain-seconds <s>', 'on SIGTERM/SIGINT: stop taking tasks and let running ones finish this long before stopping them (they end FAILED and are retried per their policy)', '0')
+    .option('--kill-grace-seconds <s>', 'between SIGTERM and SIGKILL when stopping a task', '5')
+    .option('--log-level <level>', 'pino level (env MODELYARD_LOG_LEVEL)')
+    .option('--config <file>', 'YAML file of settings; its task_queue_uri is used (env MODELYARD_CONFIG)')
+    .action(async (flags: WorkerFlags) => {
+      const config = loadConfig({ flags: { taskQueueUri: flags.queueUri, logLevel: flags.logLevel }, configFile: flags.config });
+      if (!config.taskQueueUri) throw new InvalidParameterError('--queue-uri is required (or MODELYARD_TASK_QUEUE_URI): the postgresql:// URI the server was given as --task-queue-uri');
+      const concurrency = number('--concurrency', flags.concurrency, { min: 1, integer: true });
+      const pollIntervalMs = number('--poll-seconds', flags.pollSeconds, { min: 0.5 }) * 1000;
+      const drainMs = number('--drain-seconds', flags.drainSeconds, { min: 0 }) * 1000;
+      const killGraceMs = number('--kill-grace-seconds', flags.killGraceSeconds, { min: 0 }) * 1000;
+      // Loaded only when the worker starts (not for --help): pg-boss and the process pool.
+      const [{ createLogger }, { runQueueWorker }] = await Promise.all([import('../telemetry/logger.js'), import('../worker/pg-queue/queue-worker.js')]);
+      const logger = createLogger({ level: config.logLevel });
+      const worker = await runQueueWorker({ connectionString: config.taskQueueUri, concurrency, pollIntervalMs, killGraceMs, logger });
+      process.stdout.write(`Modelyard worker ${worker.workerId} taking command tasks from the task queue (concurrency ${concurrency})\n`);
+      const stop = async (signal: string) => {
+        logger.info({ signal, running: worker.activeCount }, 'stopping: no new tasks');
+        await worker.stop({ drainMs });
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

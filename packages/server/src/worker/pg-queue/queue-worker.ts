@@ -1,0 +1,146 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../../services/pipelines/task-executor.js';
+import { LocalProcessPool } from '../local-process-pool.js';
+import { ATTEMPT_QUEUE, startBoss } from './queue-boss.js';
+import type { PgBoss } from './queue-boss.js';
+
+/** Set in every attempt a queue worker runs: which worker (host:pid) ran it. */
+export const WORKER_ID_VAR = 'MODELYARD_WORKER_ID';
+
+export interface QueueWorkerOptions {
+  /** `postgresql://…` of the database holding the `pgboss` schema (the server's --task-queue-uri). */
+  connectionString: string;
+  /** Attempts this worker runs at once. */
+  concurrency: number;
+  /** How often an idle worker asks for a job, and a running job's state is checked for a cancel. Default 1 s (pg-boss's minimum for asking is 0.5 s). */
+  pollIntervalMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping an attempt. Default 5 s. */
+  killGraceMs?: number;
+  logger?: Logger;
+  /** Default `<hostname>:<pid>`. */
+  workerId?: string;
+}
+
+export interface QueueWorker {
+  readonly workerId: string;
+  /** Attempts running now. */
+  readonly activeCount: number;
+  /**
+   * Stops taking jobs, lets running attempts finish for up to `drainMs` (default 0), then stops
+   * the rest: they end FAILED (so the runner retries them per the task's policy), never lost.
+   */
+  stop(opts?: { drainMs?: number }): Promise<void>;
+}
+
+interface Running {
+  handle: AttemptHandle;
+  shutdownReason?: string;
+}
+
+function asRequest(data: unknown): AttemptRequest | undefined {
+  const r = data as Partial<AttemptRequest> | null;
+  if (!r || typeof r !== 'object' || typeof r.attemptId !== 'number' || typeof r.stdoutPath !== 'string') return undefined;
+  if (typeof r.task !== 'object' || r.task === null || typeof r.projectDir !== 'string') return undefined;
+  return r as AttemptRequest;
+}
+
+/**
+ * `modelyard worker`: takes command attempts from the queue and runs each on a LocalProcessPool
+ * of this machine, returning its AttemptOutcome as the job's output. A job leaving `active`
+ * while it runs (the server cancelled it, or pg-boss expired it) stops the attempt's process
+ * group. Logs go to the request's stdoutPath/stderrPath, so those paths (the server's data
+ * folder) and the project folder must be the same shared storage on every worker machine.
+ */
+export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
+  const pollMs = opts.pollIntervalMs ?? 1000;
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+  const log = opts.logger;
+  const pool = new LocalProcessPool({ maxConcurrent: opts.concurrency, ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}) });
+  const boss: PgBoss = await startBoss({
+    connectionString: opts.connectionString,
+    maxConnections: opts.concurrency + 2,
+    supervise: false,
+    applicationName: 'modelyard-worker',
+    ...(log ? { logger: log } : {}),
+  });
+  const running = new Set<Running>();
+  /** Handlers in progress, until their outcome is stored. */
+  const handlers = new Set<Promise<AttemptOutcome>>();
+  let stopping = false;
+
+  const runJob = async (job: PgBoss.Job<unknown>): Promise<AttemptOutcome> => {
+    const request = asRequest(job.data);
+    const failed = (message: string): AttemptOutcome => ({ state: 'FAILED', message, exitCode: null, signal: null, endTime: Date.now() });
+    if (!request) return failed(`queue job ${job.id} does not hold an attempt request`);
+    // Taken while stopping (a fetch was already under way): hand it back as failed, to be retried.
+    if (stopping) return failed(`worker ${workerId} was shutting down when it took the attempt`);
+    const handle = pool.submit({ ...request, env: { ...request.env, [WORKER_ID_VAR]: workerId } }, () => {});
+    const run: Running = { handle };
+    running.add(run);
+    log?.info({ attempt_id: request.attemptId, job_id: job.id, task: request.taskKey }, 'attempt started');
+    const watch = setInterval(() => {
+      boss
+        .getJobById<unknown>(ATTEMPT_QUEUE, job.id)
+        .then((j) => {
+          if (!j || j.state !== 'active') handle.cancel(`the queue job was ${j ? j.state : 'deleted'}`);
+        })
+        .catch((err: unknown) => log?.warn({ err, job_id: job.id }, 'could not read the job state'));
+    }, pollMs);
+    try {
+      const outcome = await handle.done;
+      // Before completing: a check that saw the completed job would otherwise cancel an ended attempt.
+      clearInterval(watch);
+      const reported = run.shutdownReason && outcome.state === 'CANCELED' ? { ...outcome, state: 'FAILED' as const, message: run.shutdownReason } : outcome;
+      log?.info({ attempt_id: request.attemptId, job_id: job.id, state: reported.state, message: reported.message }, 'attempt ended');
+      // Stored here and awaited, so a stopping worker never closes its pool before the outcome is
+      // written; pg-boss's own completion afterwards finds the job no longer active and does nothing.
+      await boss.complete(ATTEMPT_QUEUE, job.id, reported as unknown as object).catch((err: unknown) => log?.warn({ err, job_id: job.id }, 'could not store the attempt outcome'));
+      return reported;
+    } finally {
+      clearInterval(watch);
+      running.delete(run);
+    }
+  };
+
+  const workOptions = { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, pollMs / 1000) };
+  // Each pg-boss worker loop runs one job at a time, so N loops are N attempts at once.
+  for (let i = 0; i < opts.concurrency; i++) {
+    await boss.work<unknown>(ATTEMPT_QUEUE, workOptions, async ([job]) => {
+      if (!job) return undefined;
+      const p = runJob(job);
+      handlers.add(p);
+      return p.finally(() => handlers.delete(p));
+    });
+  }
+  log?.info({ worker: workerId, concurrency: opts.concurrency }, 'modelyard worker taking attempts');
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (drainMs: number): Promise<void> => {
+    stopping = true;
+    await boss.offWork(ATTEMPT_QUEUE);
+    const until = Date.now() + drainMs;
+    while (running.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, Math.min(100, pollMs)));
+    const left = [...running];
+    for (const r of left) {
+      r.shutdownReason = `worker ${workerId} shut down before the command finished`;
+      r.handle.cancel(r.shutdownReason);
+    }
+    await Promise.all([...handlers]);
+    await pool.close();
+    await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    log?.info({ worker: workerId }, 'modelyard worker stopped');
+  };
+
+  return {
+    workerId,
+    get activeCount() {
+      return running.size;
+    },
+    stop(o = {}) {
+      stopped ??= stop(o.drainMs ?? 0);
+      return stopped;
+    },
+  };
+}
