@@ -4,15 +4,17 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { withStatementCache } from './sqlite-statement-cache.js';
+import { StatementCache, withStatementCache } from './sqlite-statement-cache.js';
+import { SqliteSync } from './sqlite-sync.js';
 import type { StoreLocation } from './store-uri.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** What differs between the dialects, known to the stores so they can pick the SQL that fits. */
-export interface DbCaps {
-  dialect: Dialect;
-}
+/**
+ * What differs between the dialects, known to the stores so they can pick the SQL that fits. On
+ * SQLite, also the connection for synchronous use (db/sql-program.ts runs the hot paths on it).
+ */
+export type DbCaps = { dialect: 'sqlite'; sqlite: SqliteSync } | { dialect: 'postgres' };
 
 export interface Db {
   db: Kysely<Database>;
@@ -38,10 +40,11 @@ export function connect(location: StoreLocation): Db {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('cache_size = -65536');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const statements = new StatementCache(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, statements) }) });
     return {
       db,
-      caps: { dialect: 'sqlite' },
+      caps: { dialect: 'sqlite', sqlite: new SqliteSync(sqlite, statements) },
       close: () => db.destroy(),
     };
   }

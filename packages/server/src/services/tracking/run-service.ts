@@ -70,18 +70,13 @@ export class RunService {
   }
 
   async getInfo(runId: string | undefined): Promise<StoredRunInfo> {
-    if (!runId) throw new InvalidParameterError("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
-    const info = await this.store.getInfo(runId);
-    if (!info) throw new NotFoundError(`Run with id=${runId} not found`);
-    return info;
+    const id = requireRunId(runId);
+    return found(id, await this.store.getInfo(id));
   }
 
   private async getActiveInfo(runId: string | undefined): Promise<StoredRunInfo> {
-    const info = await this.getInfo(runId);
-    if (info.lifecycleStage !== 'active') {
-      throw new InvalidParameterError(`The run ${info.runId} must be in the 'active' state. Current state is ${info.lifecycleStage}.`);
-    }
-    return info;
+    const id = requireRunId(runId);
+    return active(found(id, await this.store.getInfo(id)));
   }
 
   async getRun(runId: string | undefined): Promise<Run> {
@@ -143,13 +138,19 @@ export class RunService {
       }
       seen.set(p.key, p.value);
     }
-    const info = await this.getActiveInfo(runId);
-    // Metrics attributed to a logged model must name one that exists (its table references it).
-    for (const modelId of new Set(metrics.flatMap((m) => (m.modelId ? [m.modelId] : [])))) {
+    const id = requireRunId(runId);
+    // Metrics attributed to a logged model must name one that exists (its table references it);
+    // a missing or inactive run is reported first.
+    const modelIds = new Set<string>();
+    for (const m of metrics) if (m.modelId) modelIds.add(m.modelId);
+    if (modelIds.size > 0) await this.getActiveInfo(id);
+    for (const modelId of modelIds) {
       const model = await this.deps.stores.loggedModels.get(modelId);
       if (!model || model.lifecycleStage !== 'active') throw new NotFoundError(`Logged model with id=${modelId} not found (metric model_id)`);
     }
-    await this.store.logData(info, { metrics, params, tags });
+    // The run is checked inside the write's own transaction: one statement fewer, and a run
+    // deleted by another request cannot slip in between the check and the write.
+    await this.store.logData(id, { metrics, params, tags }, (info) => active(found(id, info)));
   }
 
   logMetric(runId: string | undefined, metric: Metric): Promise<void> {
@@ -261,6 +262,24 @@ export class RunService {
     for (const info of infos) out.push(...(await metrics.pointsAtSteps(info.runId, q.key, steps, LIMITS.maxHistoryResults)));
     return out;
   }
+}
+
+function requireRunId(runId: string | undefined): string {
+  if (!runId) throw new InvalidParameterError("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
+  return runId;
+}
+
+function found(runId: string, info: StoredRunInfo | undefined): StoredRunInfo {
+  if (!info) throw new NotFoundError(`Run with id=${runId} not found`);
+  return info;
+}
+
+/** Writes go to active runs only. */
+function active(info: StoredRunInfo): StoredRunInfo {
+  if (info.lifecycleStage !== 'active') {
+    throw new InvalidParameterError(`The run ${info.runId} must be in the 'active' state. Current state is ${info.lifecycleStage}.`);
+  }
+  return info;
 }
 
 /** MLflow's bounds for get-history-bulk-interval. */

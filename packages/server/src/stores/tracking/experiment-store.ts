@@ -3,7 +3,7 @@ import type { ViewType } from '@modelyard/contract';
 import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/driver-errors.js';
-import { rawQuery } from '../../db/raw-insert.js';
+import { query, runRead } from '../../db/sql-program.js';
 import { AlreadyExistsError } from '../../errors.js';
 import type { Experiment, Tag } from '../../domain/tracking.js';
 import { searchExperimentIds } from './experiment-search.js';
@@ -76,15 +76,14 @@ export class ExperimentStore {
     if (idNum === undefined) return undefined;
     // SQL text, not the builder: every create-run starts with this lookup, and compiling the two
     // builder queries cost more than running them.
-    const ph = this.caps.dialect === 'sqlite' ? '?' : '$1';
-    const { rows } = await this.db.executeQuery(rawQuery<ExperimentRow>(`select * from experiments where experiment_id = ${ph}`, [idNum]));
-    if (!rows[0]) return undefined;
-    const exp = toExperiment(rows[0]);
-    const tags = await this.db.executeQuery(
-      rawQuery<{ key: string; value: string | null }>(`select key, value from experiment_tags where experiment_id = ${ph} order by key`, [idNum]),
-    );
-    for (const t of tags.rows) exp.tags.push({ key: t.key, value: t.value ?? '' });
-    return exp;
+    return runRead(this.db, this.caps, function* () {
+      const [row] = yield* query<ExperimentRow>('select * from experiments where experiment_id = ?', [idNum]);
+      if (!row) return undefined;
+      const exp = toExperiment(row);
+      const tags = yield* query<{ key: string; value: string | null }>('select key, value from experiment_tags where experiment_id = ? order by key', [idNum]);
+      for (const t of tags) exp.tags.push({ key: t.key, value: t.value ?? '' });
+      return exp;
+    });
   }
 
   async getByName(name: string): Promise<Experiment | undefined> {

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DbCaps } from '../../db/connect.js';
-import { rawQuery, valuesPlaceholders } from '../../db/raw-insert.js';
+import { rawQuery } from '../../db/raw-insert.js';
+import { query, valuesList } from '../../db/sql-program.js';
+import type { SqlProgram } from '../../db/sql-program.js';
 import type { Database } from '../../db/schema.js';
 import type { Metric } from '../../domain/tracking.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.js';
 import type { HistoryCursor } from './history-cursor.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** Rows per multi-row INSERT: 5 bound values each, far below both drivers' parameter limits. */
 const INSERT_CHUNK = 1000;
@@ -29,67 +29,40 @@ export class MetricStore {
   ) {}
 
   /**
-   * Writes points inside the caller's transaction. Per key, the newest point of the batch is
-   * upserted into latest_metrics — it replaces the stored one only when it is newer by MLflow's
-   * rule (higher step, then later timestamp, then larger value) — and every point is appended.
+   * Writes points, as part of the caller's transaction program (db/sql-program.ts). Per key, the
+   * newest point of the batch is upserted into latest_metrics — it replaces the stored one only
+   * when it is newer by MLflow's rule (higher step, then later timestamp, then larger value) — and
+   * every point is appended. SQL text, not the builder: this is the hottest path of the server
+   * (every log-metric and log-batch call).
    */
-  async write(tx: Db, runId: string, experimentId: number, metrics: Metric[]): Promise<void> {
+  *write(runId: string, experimentId: number, metrics: Metric[]): SqlProgram<void> {
     if (metrics.length === 0) return;
-    const newest = newestPerKey(metrics);
-    // Written as SQL text with positional parameters (db/raw-insert.ts): this is the hottest path
-    // of the server (every log-metric and log-batch call).
-    const latest = [...newest.values()];
+    const latest = [...newestPerKey(metrics).values()];
     const seriesIds = new Map<string, number>();
     for (let i = 0; i < latest.length; i += INSERT_CHUNK) {
       const chunk = latest.slice(i, i + INSERT_CHUNK);
       const params: unknown[] = [];
       for (const m of chunk) params.push(runId, m.key, storedValue(m.value), m.timestamp, m.step, Number.isNaN(m.value) ? 1 : 0);
-      const { rows: ids } = await tx.executeQuery(
-        rawQuery<{ series_id: number | string; key: string }>(
-          `insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${valuesPlaceholders(this.caps, chunk.length, 6)}
-        on conflict (run_uuid, key) do update set
-          value = case when ${NEWER} then excluded.value else latest_metrics.value end,
-          timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
-          step = case when ${NEWER} then excluded.step else latest_metrics.step end,
-          is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
-        returning series_id, key`,
-          params,
-        ),
-      );
+      const ids = yield* query<{ series_id: number | string; key: string }>(upsertLatestSql(chunk.length), params);
       for (const r of ids) seriesIds.set(r.key, Number(r.series_id));
     }
     for (let i = 0; i < metrics.length; i += INSERT_CHUNK) {
       const chunk = metrics.slice(i, i + INSERT_CHUNK);
       const params: unknown[] = [];
       for (const m of chunk) params.push(seriesIds.get(m.key)!, m.step, m.timestamp, Number.isNaN(m.value) ? 1 : 0, storedValue(m.value));
-      await tx.executeQuery(
-        rawQuery(
-          `insert into metric_points (series_id, step, timestamp, is_nan, value) values ${valuesPlaceholders(this.caps, chunk.length, 5)} on conflict do nothing`,
-          params,
-        ),
-      );
+      yield* query(insertPointsSql(chunk.length), params);
     }
     const modelMetrics = metrics.filter((m) => m.modelId);
     for (let i = 0; i < modelMetrics.length; i += INSERT_CHUNK) {
-      await tx
-        .insertInto('logged_model_metrics')
-        .values(
-          modelMetrics.slice(i, i + INSERT_CHUNK).map((m) => ({
-            model_id: m.modelId!,
-            metric_name: m.key,
-            metric_timestamp_ms: m.timestamp,
-            metric_step: m.step,
-            metric_value: storedValue(m.value),
-            is_nan: Number.isNaN(m.value) ? 1 : 0,
-            experiment_id: experimentId,
-            run_id: runId,
-            dataset_uuid: null,
-            dataset_name: m.datasetName ?? null,
-            dataset_digest: m.datasetDigest ?? null,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      const chunk = modelMetrics.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const m of chunk) {
+        params.push(m.modelId, m.key, m.timestamp, m.step, storedValue(m.value), Number.isNaN(m.value) ? 1 : 0, experimentId, runId, m.datasetName ?? null, m.datasetDigest ?? null);
+      }
+      yield* query(
+        `insert into logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, is_nan, experiment_id, run_id, dataset_name, dataset_digest) values ${valuesList(chunk.length, 10)} on conflict do nothing`,
+        params,
+      );
     }
   }
 
@@ -108,9 +81,11 @@ export class MetricStore {
    * COMMIT round trips (4 → 1 per log-metric / log-batch). SQLite has no DML in CTEs, hence the
    * branch. The rows travel as 5 + 6 array parameters, so the SQL text is the same for any batch
    * size (PostgreSQL parses and plans one short statement, not a 1,000-row VALUES list).
+   *
+   * The statement writes only while the run exists and is active, and holds a share lock on its
+   * row meanwhile (a concurrent delete waits for it); it returns whether it found the run so.
    */
-  async writeAlone(runId: string, metrics: Metric[]): Promise<void> {
-    if (metrics.length === 0) return;
+  async writeAlone(runId: string, metrics: Metric[]): Promise<boolean> {
     const latest = [...newestPerKey(metrics).values()];
     const n = metrics.length;
     const keys: string[] = new Array(n);
@@ -126,8 +101,8 @@ export class MetricStore {
       nans[i] = Number.isNaN(m.value) ? 1 : 0;
       values[i] = storedValue(m.value);
     }
-    await this.db.executeQuery(
-      rawQuery(PG_WRITE_ALONE, [
+    const { rows } = await this.db.executeQuery(
+      rawQuery<{ written: number }>(PG_WRITE_ALONE, [
         runId,
         latest.map((m) => m.key),
         latest.map((m) => storedValue(m.value)),
@@ -141,6 +116,7 @@ export class MetricStore {
         values,
       ]),
     );
+    return rows[0]!.written > 0;
   }
 
   /** The newest point of every metric of the given runs, keyed by run id. */
@@ -252,22 +228,60 @@ export class MetricStore {
 /** The incoming point replaces the stored latest one: higher step, then later time, then larger value. */
 const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)';
 
-const PG_WRITE_ALONE = `with up as (
+/** SQL texts of small row counts (log-metric's 1 above all), built once rather than per call. */
+const MEMO_ROWS = 32;
+const upsertLatestTexts = new Map<number, string>();
+const insertPointsTexts = new Map<number, string>();
+
+function insertPointsSql(rows: number): string {
+  let text = insertPointsTexts.get(rows);
+  if (text === undefined) {
+    text = `insert into metric_points (series_id, step, timestamp, is_nan, value) values ${valuesList(rows, 5)} on conflict do nothing`;
+    if (rows <= MEMO_ROWS) insertPointsTexts.set(rows, text);
+  }
+  return text;
+}
+
+/** The latest_metrics upsert of `rows` points (6 parameters each), returning each key's series id. */
+function upsertLatestSql(rows: number): string {
+  let text = upsertLatestTexts.get(rows);
+  if (text === undefined) {
+    text = buildUpsertLatestSql(rows);
+    if (rows <= MEMO_ROWS) upsertLatestTexts.set(rows, text);
+  }
+  return text;
+}
+
+function buildUpsertLatestSql(rows: number): string {
+  return `insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${valuesList(rows, 6)}
+  on conflict (run_uuid, key) do update set
+    value = case when ${NEWER} then excluded.value else latest_metrics.value end,
+    timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
+    step = case when ${NEWER} then excluded.step else latest_metrics.step end,
+    is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
+  returning series_id, key`;
+}
+
+const PG_WRITE_ALONE = `with run as (
+  select run_uuid from runs where run_uuid = $1::text and lifecycle_stage = 'active' for share
+), up as (
   insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
-  select $1::text, l.key, l.value, l.timestamp, l.step, l.is_nan
-  from unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::int4[]) as l(key, value, timestamp, step, is_nan)
+  select run.run_uuid, l.key, l.value, l.timestamp, l.step, l.is_nan
+  from run, unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::int4[]) as l(key, value, timestamp, step, is_nan)
   on conflict (run_uuid, key) do update set
     value = case when ${NEWER} then excluded.value else latest_metrics.value end,
     timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
     step = case when ${NEWER} then excluded.step else latest_metrics.step end,
     is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
   returning series_id, key
+), points as (
+  insert into metric_points (series_id, step, timestamp, is_nan, value)
+  select up.series_id, p.step, p.timestamp, p.is_nan, p.value
+  from unnest($7::text[], $8::int8[], $9::int8[], $10::int4[], $11::float8[]) as p(key, step, timestamp, is_nan, value)
+  join up on up.key = p.key
+  on conflict do nothing
 )
-insert into metric_points (series_id, step, timestamp, is_nan, value)
-select up.series_id, p.step, p.timestamp, p.is_nan, p.value
-from unnest($7::text[], $8::int8[], $9::int8[], $10::int4[], $11::float8[]) as p(key, step, timestamp, is_nan, value)
-join up on up.key = p.key
-on conflict do nothing`;
+select count(*)::int as written from run`;
 
 /** Per key, the newest point (MLflow's rule): what latest_metrics is upserted with. */
 function newestPerKey(metrics: Metric[]): Map<string, Metric> {

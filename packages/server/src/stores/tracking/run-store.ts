@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { RunStatus, ViewType } from '@modelyard/contract';
 import type { DbCaps } from '../../db/connect.js';
-import { rawQuery, valuesPlaceholders } from '../../db/raw-insert.js';
+import { rawQuery } from '../../db/raw-insert.js';
+import { query, runStatement, runTransaction, valuesList } from '../../db/sql-program.js';
 import type { Database } from '../../db/schema.js';
-import { InvalidParameterError } from '../../errors.js';
 import { SYSTEM_TAGS } from '../../domain/tracking.js';
 import type { DatasetInput, Metric, ModelIo, Param, Run, RunInfo, Tag } from '../../domain/tracking.js';
 import type { MetricStore } from './metric-store.js';
+import { upsertTags, writeParams } from './run-data-write.js';
 import { readRunIo, writeDatasetInputs, writeModelEdges } from './run-inputs.js';
 import { searchRunIds } from './run-search.js';
 
@@ -67,11 +68,11 @@ export class RunStore {
         ),
       );
     } else {
-      await this.db.transaction().execute(async (tx) => {
-        await tx.executeQuery(rawQuery(INSERT_RUN_SQLITE, runValues));
+      await runTransaction(this.db, this.caps, function* () {
+        yield* query(INSERT_RUN, runValues);
         const params: unknown[] = [];
         for (const t of tags) params.push(r.runId, t.key, t.value);
-        await tx.executeQuery(rawQuery(`insert into tags (run_uuid, key, value) values ${valuesPlaceholders(this.caps, tags.length, 3)}`, params));
+        yield* query(`insert into tags (run_uuid, key, value) values ${valuesList(tags.length, 3)}`, params);
       });
     }
     return { tags: [...tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
@@ -80,7 +81,7 @@ export class RunStore {
   async getInfo(runId: string): Promise<StoredRunInfo | undefined> {
     // SQL text run as-is (not even the `sql` template's compile step): every logging call starts
     // with this lookup.
-    const { rows } = await this.db.executeQuery(rawQuery<RunRow>(this.caps.dialect === 'sqlite' ? SELECT_RUN_SQLITE : SELECT_RUN_PG, [runId]));
+    const rows = await runStatement<RunRow>(this.db, this.caps, SELECT_RUN, [runId]);
     return rows[0] ? toRunInfo(rows[0]) : undefined;
   }
 
@@ -123,13 +124,15 @@ export class RunStore {
   }
 
   async update(runId: string, change: { status?: RunStatus; endTime?: number; name?: string }): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      const set: { status?: string; end_time?: number; name?: string } = {};
-      if (change.status !== undefined) set.status = change.status;
-      if (change.endTime !== undefined) set.end_time = change.endTime;
-      if (change.name !== undefined) set.name = change.name;
-      if (Object.keys(set).length > 0) await tx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
-      if (change.name !== undefined) await upsertTags(tx, runId, [{ key: SYSTEM_TAGS.runName, value: change.name }]);
+    const set: Array<[column: string, value: unknown]> = [];
+    if (change.status !== undefined) set.push(['status', change.status]);
+    if (change.endTime !== undefined) set.push(['end_time', change.endTime]);
+    if (change.name !== undefined) set.push(['name', change.name]);
+    await runTransaction(this.db, this.caps, function* () {
+      if (set.length > 0) {
+        yield* query(`update runs set ${set.map(([c]) => `${c} = ?`).join(', ')} where run_uuid = ?`, [...set.map(([, v]) => v), runId]);
+      }
+      if (change.name !== undefined) yield* upsertTags(runId, [{ key: SYSTEM_TAGS.runName, value: change.name }]);
     });
   }
 
@@ -144,40 +147,24 @@ export class RunStore {
   /**
    * log-batch, log-metric, log-param and set-tag all land here: one transaction, so a batch is
    * stored whole or not at all. A param may be logged again only with the value it already has.
+   * `accept` sees the run as the write finds it (undefined when there is none) and throws to
+   * refuse the write; it returns the run written to.
    */
-  async logData(run: StoredRunInfo, data: RunData): Promise<void> {
+  async logData(runId: string, data: RunData, accept: (run: StoredRunInfo | undefined) => StoredRunInfo): Promise<void> {
     if (data.params.length === 0 && data.tags.length === 0 && this.metrics.canWriteAlone(data.metrics)) {
-      // Metrics only (the training-loop case): one statement, no transaction round trips.
-      await this.metrics.writeAlone(run.runId, data.metrics);
+      // Metrics only (the training-loop case): one statement that also checks the run, no
+      // transaction round trips. When it finds no active run, `accept` says why; should the run
+      // have been restored in between, the write is simply tried again.
+      while (!(await this.metrics.writeAlone(runId, data.metrics))) accept(await this.getInfo(runId));
       return;
     }
-    await this.db.transaction().execute(async (tx) => {
-      if (data.params.length > 0) {
-        const existing = await tx
-          .selectFrom('params')
-          .select(['key', 'value'])
-          .where('run_uuid', '=', run.runId)
-          .where('key', 'in', data.params.map((p) => p.key))
-          .execute();
-        const stored = new Map(existing.map((p) => [p.key, p.value]));
-        const fresh: Param[] = [];
-        for (const p of data.params) {
-          const old = stored.get(p.key);
-          if (old === undefined) {
-            stored.set(p.key, p.value);
-            fresh.push(p);
-          } else if (old !== p.value) {
-            throw new InvalidParameterError(
-              `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old}' for run ID='${run.runId}'. Attempted logging new value '${p.value}'.`,
-            );
-          }
-        }
-        if (fresh.length > 0) {
-          await tx.insertInto('params').values(fresh.map((p) => ({ run_uuid: run.runId, key: p.key, value: p.value }))).execute();
-        }
-      }
-      if (data.tags.length > 0) await upsertTags(tx, run.runId, data.tags);
-      await this.metrics.write(tx, run.runId, run.experimentIdNumber, data.metrics);
+    const metrics = this.metrics;
+    await runTransaction(this.db, this.caps, function* () {
+      const [row] = yield* query<RunRow>(SELECT_RUN, [runId]);
+      const run = accept(row ? toRunInfo(row) : undefined);
+      yield* writeParams(run.runId, data.params);
+      yield* upsertTags(run.runId, data.tags);
+      yield* metrics.write(run.runId, run.experimentIdNumber, data.metrics);
     });
   }
 
@@ -199,27 +186,13 @@ export class RunStore {
   }
 }
 
-async function upsertTags(tx: Kysely<Database>, runId: string, tags: Tag[]): Promise<void> {
-  // The last value of a key wins inside one batch, as when the tags are set one by one.
-  const last = new Map(tags.map((t) => [t.key, t.value]));
-  const rows = [...last].map(([key, value]) => ({ run_uuid: runId, key, value }));
-  await tx
-    .insertInto('tags')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
-    .execute();
-  const runName = last.get(SYSTEM_TAGS.runName);
-  if (runName !== undefined) await tx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute();
-}
+const SELECT_RUN = 'select * from runs where run_uuid = ?';
 
 /** A new run: RUNNING, active, no source fields; parameters are id, name, experiment, user, start, artifact URI. */
-const SELECT_RUN_SQLITE = 'select * from runs where run_uuid = ?';
-const SELECT_RUN_PG = 'select * from runs where run_uuid = $1';
-
 const INSERT_RUN_COLUMNS =
   'insert into runs (run_uuid, name, experiment_id, user_id, start_time, artifact_uri, status, end_time, deleted_time, source_type, source_name, entry_point_name, source_version, lifecycle_stage)';
 const INSERT_RUN_CONSTANTS = "'RUNNING', null, null, 'UNKNOWN', '', '', '', 'active'";
-const INSERT_RUN_SQLITE = `${INSERT_RUN_COLUMNS} values (?, ?, ?, ?, ?, ?, ${INSERT_RUN_CONSTANTS})`;
+const INSERT_RUN = `${INSERT_RUN_COLUMNS} values (?, ?, ?, ?, ?, ?, ${INSERT_RUN_CONSTANTS})`;
 const INSERT_RUN_PG = `${INSERT_RUN_COLUMNS} values ($1, $2, $3, $4, $5, $6, ${INSERT_RUN_CONSTANTS})`;
 
 /** The run name as its tag; for a key given twice the last value wins, as when set one by one. */
