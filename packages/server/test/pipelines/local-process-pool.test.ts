@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandTaskSpec } from '../../src/domain/pipelines/project-model.js';
 import { groupIsAlive } from '../../src/worker/process-group.js';
 import { ATTEMPT_MARKER_VAR, LocalProcessPool } from '../../src/worker/local-process-pool.js';
 import type { AttemptRequest, AttemptStarted } from '../../src/services/pipelines/task-executor.js';
+import { commandRequest, isAlive as alive } from './attempt-requests.js';
 
 let dir: string;
 let nextId = 1;
@@ -29,39 +29,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function request(command: string[] | string, extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  const id = nextId++;
-  const task: CommandTaskSpec = {
-    taskKey: `t${id}`,
-    type: 'command',
-    dependsOn: [],
-    runIf: 'ALL_SUCCESS',
-    maxRetries: 0,
-    minRetryIntervalMillis: 0,
-    retryOnTimeout: false,
-    command: { command, env: {} },
-  };
-  return {
-    attemptId: id,
-    jobRunId: 1,
-    taskKey: task.taskKey,
-    attemptNumber: 1,
-    task,
-    projectDir: dir,
-    env: {},
-    stdoutPath: join(dir, 'logs', String(id), 'stdout.log'),
-    stderrPath: join(dir, 'logs', String(id), 'stderr.log'),
-    ...extra,
-  };
+  return commandRequest(dir, nextId++, command, extra);
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;

@@ -9,7 +9,8 @@ import { runQueueWorker } from '../../src/worker/pg-queue/queue-worker.js';
 import type { QueueWorker } from '../../src/worker/pg-queue/queue-worker.js';
 import { postgresUnavailableReason } from '../helpers/dialects.js';
 import type { TestDatabase } from '../helpers/postgres.js';
-import { commandRequest, isAlive, QUEUE_TASK_SCRIPTS, queueDatabase, waitFor } from './pg-queue-fixtures.js';
+import { commandRequest, isAlive } from './attempt-requests.js';
+import { QUEUE_TASK_SCRIPTS, queueDatabase, waitFor } from './pg-queue-fixtures.js';
 
 const skipWhy = postgresUnavailableReason();
 const suite = skipWhy ? describe.skip : describe;

@@ -1,7 +1,4 @@
-import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { CommandTaskSpec } from '../../src/domain/pipelines/project-model.js';
-import type { AttemptRequest } from '../../src/services/pipelines/task-executor.js';
 import { createTestDatabase, POSTGRES_PROVIDE_KEY } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 
@@ -21,40 +18,6 @@ export async function queueDatabase(label: string): Promise<TestDatabase> {
   if (!pg || 'unavailable' in pg) throw new Error('PostgreSQL is not available in this test run');
   return createTestDatabase(pg.adminUrl, label);
 }
-
-export function commandRequest(projectDir: string, attemptId: number, command: string[], extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  const task: CommandTaskSpec = {
-    taskKey: `t${attemptId}`,
-    type: 'command',
-    dependsOn: [],
-    runIf: 'ALL_SUCCESS',
-    maxRetries: 0,
-    minRetryIntervalMillis: 0,
-    retryOnTimeout: false,
-    command: { command, env: {} },
-  };
-  return {
-    attemptId,
-    jobRunId: 1,
-    taskKey: task.taskKey,
-    attemptNumber: 1,
-    task,
-    projectDir,
-    env: {},
-    stdoutPath: join(projectDir, 'logs', String(attemptId), 'stdout.log'),
-    stderrPath: join(projectDir, 'logs', String(attemptId), 'stderr.log'),
-    ...extra,
-  };
-}
-
-export const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;

@@ -7,7 +7,8 @@ import { PgQueueExecutor } from '../../src/worker/pg-queue/pg-queue-executor.js'
 import { runQueueWorker } from '../../src/worker/pg-queue/queue-worker.js';
 import { postgresUnavailableReason } from '../helpers/dialects.js';
 import type { TestDatabase } from '../helpers/postgres.js';
-import { commandRequest, isAlive, QUEUE_TASK_SCRIPTS, queueDatabase, waitFor } from './pg-queue-fixtures.js';
+import { commandRequest, isAlive } from './attempt-requests.js';
+import { QUEUE_TASK_SCRIPTS, queueDatabase, waitFor } from './pg-queue-fixtures.js';
 
 const skipWhy = postgresUnavailableReason();
 const suite = skipWhy ? describe.skip : describe;
