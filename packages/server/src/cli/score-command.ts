@@ -4,6 +4,7 @@ import { DEFAULT_BATCH_EXPERIMENT } from '../batch/batch-run-log.js';
 import type { OutputFormat } from '../batch/output-files.js';
 import { InvalidParameterError } from '../errors.js';
 import { ClientModelSource, localModelDir } from '../runtime/client-model-source.js';
+import { isPositiveInt, numberFlag } from './number-flag.js';
 
 interface ScoreFlags {
   model: string;
@@ -23,14 +24,6 @@ interface ScoreFlags {
   segmentRows: string;
   quiet?: boolean;
 }
-
-function number(flag: string, value: string, check: (n: number) => boolean, what: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new InvalidParameterError(`${flag} must be ${what}, got '${value}'`);
-  return n;
-}
-
-const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
 
 /**
  * Whether the job is recorded as an MLflow run: yes when a tracking server is configured (the
@@ -66,7 +59,7 @@ export function registerScoreCommand(program: Command): void {
     .option('--segment-rows <rows>', 'rows per part written while later rows are scored', '262144')
     .option('-q, --quiet', 'print only the summary')
     .action(async (flags: ScoreFlags) => {
-      const threads = number('--threads', flags.threads, positiveInt, 'a positive integer');
+      const threads = numberFlag('--threads', flags.threads, isPositiveInt, 'a positive integer');
       const format = flags.format as OutputFormat | undefined;
       if (format !== undefined && !['parquet', 'csv', 'jsonl'].includes(format)) throw new InvalidParameterError(`--format must be parquet, csv or jsonl, got '${format}'`);
       // DuckDB and ONNX Runtime load only when scoring runs (not for --help).
@@ -87,11 +80,11 @@ export function registerScoreCommand(program: Command): void {
           ...(format ? { outputFormat: format } : {}),
           ...(flags.idColumn ? { idColumns: flags.idColumn.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean) } : {}),
           ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
-          batchSize: number('--batch-size', flags.batchSize, positiveInt, 'a positive integer'),
-          maxRejectRatio: number('--max-reject-ratio', flags.maxRejectRatio, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
-          ...(flags.duckdbThreads ? { threads: number('--duckdb-threads', flags.duckdbThreads, positiveInt, 'a positive integer') } : {}),
+          batchSize: numberFlag('--batch-size', flags.batchSize, isPositiveInt, 'a positive integer'),
+          maxRejectRatio: numberFlag('--max-reject-ratio', flags.maxRejectRatio, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
+          ...(flags.duckdbThreads ? { threads: numberFlag('--duckdb-threads', flags.duckdbThreads, isPositiveInt, 'a positive integer') } : {}),
           memoryLimit: flags.memoryLimit,
-          segmentRows: number('--segment-rows', flags.segmentRows, positiveInt, 'a positive integer'),
+          segmentRows: numberFlag('--segment-rows', flags.segmentRows, isPositiveInt, 'a positive integer'),
           ...(wantsTracking(flags, process.env)
             ? {
                 tracking: {

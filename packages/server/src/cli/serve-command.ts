@@ -3,6 +3,7 @@ import { Client } from '@modelyard/sdk';
 import { ClientModelSource } from '../runtime/client-model-source.js';
 import type { ScoringServer } from '../serving/scoring-server.js';
 import { createLogger } from '../telemetry/logger.js';
+import { numberFlag } from './number-flag.js';
 
 interface ServeFlags {
   port: string;
@@ -14,11 +15,8 @@ interface ServeFlags {
   logLevel: string;
 }
 
-function positiveNumber(flag: string, value: string, allowZero = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${value}'`);
-  return n;
-}
+const positive = (flag: string, value: string) => numberFlag(flag, value, (n) => n > 0, 'a positive number');
+const nonNegative = (flag: string, value: string) => numberFlag(flag, value, (n) => n >= 0, 'a non-negative number');
 
 /** A URI whose target can move (an alias, a stage, latest) is worth re-resolving; a fixed version or folder is not. */
 function canMove(uri: string): boolean {
@@ -42,10 +40,10 @@ export function registerServeCommand(program: Command): void {
     .option('--body-limit-mb <mb>', 'largest request body accepted', '10')
     .option('--log-level <level>', 'pino level', 'info')
     .action(async (uri: string, flags: ServeFlags) => {
-      const port = positiveNumber('--port', flags.port, true);
-      const threads = positiveNumber('--threads', flags.threads);
-      const refreshSeconds = positiveNumber('--refresh-seconds', flags.refreshSeconds, true);
-      const bodyLimit = Math.round(positiveNumber('--body-limit-mb', flags.bodyLimitMb) * 1024 * 1024);
+      const port = nonNegative('--port', flags.port);
+      const threads = positive('--threads', flags.threads);
+      const refreshSeconds = nonNegative('--refresh-seconds', flags.refreshSeconds);
+      const bodyLimit = Math.round(positive('--body-limit-mb', flags.bodyLimitMb) * 1024 * 1024);
       // The HTTP server and ONNX Runtime load only when serving starts (not for --help).
       const [{ ModelRuntime }, { startScoringServer }] = await Promise.all([import('../runtime/model-runtime.js'), import('../serving/scoring-server.js')]);
       const logger = createLogger({ level: flags.logLevel });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { InvalidParameterError } from '../errors.js';
+import { isPositiveInt, numberFlag } from './number-flag.js';
 
 interface WorkerFlags {
   queueUri?: string;
@@ -10,14 +11,6 @@ interface WorkerFlags {
   killGraceSeconds: string;
   logLevel?: string;
   config?: string;
-}
-
-function number(flag: string, value: string, opts: { min: number; integer?: boolean }): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < opts.min || (opts.integer && !Number.isInteger(n))) {
-    throw new InvalidParameterError(`${flag} must be ${opts.integer ? 'an integer' : 'a number'} of at least ${opts.min}, got '${value}'`);
-  }
-  return n;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -38,10 +31,10 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const config = loadConfig({ flags: { taskQueueUri: flags.queueUri, logLevel: flags.logLevel }, configFile: flags.config });
       if (!config.taskQueueUri) throw new InvalidParameterError('--queue-uri is required (or MODELYARD_TASK_QUEUE_URI): the postgresql:// URI the server was given as --task-queue-uri');
-      const concurrency = number('--concurrency', flags.concurrency, { min: 1, integer: true });
-      const pollIntervalMs = number('--poll-seconds', flags.pollSeconds, { min: 0.5 }) * 1000;
-      const drainMs = number('--drain-seconds', flags.drainSeconds, { min: 0 }) * 1000;
-      const killGraceMs = number('--kill-grace-seconds', flags.killGraceSeconds, { min: 0 }) * 1000;
+      const concurrency = numberFlag('--concurrency', flags.concurrency, isPositiveInt, 'an integer of at least 1');
+      const pollIntervalMs = numberFlag('--poll-seconds', flags.pollSeconds, (n) => n >= 0.5, 'a number of at least 0.5') * 1000;
+      const drainMs = numberFlag('--drain-seconds', flags.drainSeconds, (n) => n >= 0, 'a number of at least 0') * 1000;
+      const killGraceMs = numberFlag('--kill-grace-seconds', flags.killGraceSeconds, (n) => n >= 0, 'a number of at least 0') * 1000;
       // Loaded only when the worker starts (not for --help): pg-boss and the process pool.
       const [{ createLogger }, { runQueueWorker }] = await Promise.all([import('../telemetry/logger.js'), import('../worker/pg-queue/queue-worker.js')]);
       const logger = createLogger({ level: config.logLevel });
