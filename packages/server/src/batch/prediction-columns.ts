@@ -45,7 +45,6 @@ export function layoutFromSignature(model: LoadedRuntimeModel): PredictionLayout
 }
 
 export function layoutFromPrediction(model: LoadedRuntimeModel, p: ColumnarPrediction): PredictionLayout {
-  if (p.width !== 1) throw new Error(`the model answers ${p.width} values per row; batch scoring writes one prediction per row (and class probabilities)`);
   const first = p.values[0];
   const integral = p.values instanceof BigInt64Array || p.values instanceof Int32Array || Array.from(p.values as ArrayLike<number>).every((v) => Number.isInteger(v));
   const predictionType = typeof first === 'string' ? 'VARCHAR' : model.isClassifier && integral ? 'BIGINT' : 'DOUBLE';
@@ -85,6 +84,7 @@ export function predictionChunk(
   p: ColumnarPrediction | undefined,
   offset: number,
 ): { chunk: DuckDBDataChunk; offset: number } {
+  if (p && p.width !== 1) throw new Error(`the model answers ${p.width} values per row; batch scoring writes one prediction per row (and class probabilities)`);
   const width = layout.probabilityColumns.length;
   const chunk = DuckDBDataChunk.create([DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)], rows);
   // Row i of the chunk takes value source[i] of p; -1 for rejected rows (NULL).

@@ -68,6 +68,11 @@ export class ScoredSegments {
     this.layout ??= layout;
   }
 
+  /** Whether the prediction columns are fixed already (so a caller need not work one out again). */
+  get hasLayout(): boolean {
+    return this.layout !== undefined;
+  }
+
   /**
    * Appends scanned chunks (all the plan's columns) with their predictions (NULLs for rejected
    * rows); a full segment is then handed to the writer.

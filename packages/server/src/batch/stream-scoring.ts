@@ -93,7 +93,8 @@ export async function streamScoring(opts: StreamScoringOptions): Promise<{ rows:
           },
           write: async ({ chunks, features, prediction }) => {
             const p = await prediction;
-            segments.setLayout(p ? layoutFromPrediction(model, p) : NO_PREDICTION);
+            // Worked out from the first answer only: every batch of the job comes from the same graph.
+            if (!segments.hasLayout) segments.setLayout(p ? layoutFromPrediction(model, p) : NO_PREDICTION);
             await segments.append(chunks, features.rejected, p);
             return features.rejectedRows;
           },
