@@ -228,39 +228,36 @@ export class MetricStore {
 /** The incoming point replaces the stored latest one: higher step, then later time, then larger value. */
 const NEWER = '(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)';
 
-/** SQL texts of small row counts (log-metric's 1 above all), built once rather than per call. */
-const MEMO_ROWS = 32;
-const upsertLatestTexts = new Map<number, string>();
-const insertPointsTexts = new Map<number, string>();
-
-function insertPointsSql(rows: number): string {
-  let text = insertPointsTexts.get(rows);
-  if (text === undefined) {
-    text = `insert into metric_points (series_id, step, timestamp, is_nan, value) values ${valuesList(rows, 5)} on conflict do nothing`;
-    if (rows <= MEMO_ROWS) insertPointsTexts.set(rows, text);
-  }
-  return text;
-}
-
-/** The latest_metrics upsert of `rows` points (6 parameters each), returning each key's series id. */
-function upsertLatestSql(rows: number): string {
-  let text = upsertLatestTexts.get(rows);
-  if (text === undefined) {
-    text = buildUpsertLatestSql(rows);
-    if (rows <= MEMO_ROWS) upsertLatestTexts.set(rows, text);
-  }
-  return text;
-}
-
-function buildUpsertLatestSql(rows: number): string {
-  return `insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${valuesList(rows, 6)}
-  on conflict (run_uuid, key) do update set
+/** The latest_metrics upsert's conflict action: each column takes the incoming point only when it is newer. */
+const UPDATE_LATEST_IF_NEWER = `on conflict (run_uuid, key) do update set
     value = case when ${NEWER} then excluded.value else latest_metrics.value end,
     timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
     step = case when ${NEWER} then excluded.step else latest_metrics.step end,
-    is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
-  returning series_id, key`;
+    is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end`;
+
+/** Row counts whose SQL text is kept once built (log-metric's 1 above all); larger ones are built per call. */
+const MEMO_ROWS = 32;
+
+function memoByRows(build: (rows: number) => string): (rows: number) => string {
+  const texts = new Map<number, string>();
+  return (rows) => {
+    let text = texts.get(rows);
+    if (text === undefined) {
+      text = build(rows);
+      if (rows <= MEMO_ROWS) texts.set(rows, text);
+    }
+    return text;
+  };
 }
+
+const insertPointsSql = memoByRows((rows) => `insert into metric_points (series_id, step, timestamp, is_nan, value) values ${valuesList(rows, 5)} on conflict do nothing`);
+
+/** The latest_metrics upsert of `rows` points (6 parameters each), returning each key's series id. */
+const upsertLatestSql = memoByRows(
+  (rows) => `insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan) values ${valuesList(rows, 6)}
+  ${UPDATE_LATEST_IF_NEWER}
+  returning series_id, key`,
+);
 
 const PG_WRITE_ALONE = `with run as (
   select run_uuid from runs where run_uuid = $1::text and lifecycle_stage = 'active' for share
@@ -268,11 +265,7 @@ const PG_WRITE_ALONE = `with run as (
   insert into latest_metrics (run_uuid, key, value, timestamp, step, is_nan)
   select run.run_uuid, l.key, l.value, l.timestamp, l.step, l.is_nan
   from run, unnest($2::text[], $3::float8[], $4::int8[], $5::int8[], $6::int4[]) as l(key, value, timestamp, step, is_nan)
-  on conflict (run_uuid, key) do update set
-    value = case when ${NEWER} then excluded.value else latest_metrics.value end,
-    timestamp = case when ${NEWER} then excluded.timestamp else latest_metrics.timestamp end,
-    step = case when ${NEWER} then excluded.step else latest_metrics.step end,
-    is_nan = case when ${NEWER} then excluded.is_nan else latest_metrics.is_nan end
+  ${UPDATE_LATEST_IF_NEWER}
   returning series_id, key
 ), points as (
   insert into metric_points (series_id, step, timestamp, is_nan, value)
