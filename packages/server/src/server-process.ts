@@ -6,6 +6,7 @@ import type { Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { parseStoreUri } from './db/store-uri.js';
 import { buildApp } from './http/app.js';
+import { keepPollingAfterRequests } from './http/busy-poll.js';
 import { createServices } from './services/services.js';
 import type { Services } from './services/services.js';
 import { createTaskExecutor, taskTypeDeps } from './worker/create-pipelines.js';
@@ -52,6 +53,7 @@ export async function startServer(
       createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), ...(commandExecutor ? { commandExecutor } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
     const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger) });
     const app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
+    keepPollingAfterRequests(app.server, config.busyPollMicros);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -15,6 +15,7 @@ export interface ServerFlags {
   otlpEndpoint?: string;
   traceRetentionDays?: string;
   taskQueueUri?: string;
+  busyPollMicros?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -29,6 +30,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     otlpEndpoint: flags.otlpEndpoint,
     traceRetentionDays: flags.traceRetentionDays,
     taskQueueUri: flags.taskQueueUri,
+    busyPollMicros: flags.busyPollMicros,
   };
 }
 

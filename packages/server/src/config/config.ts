@@ -29,7 +29,15 @@ export interface Config {
   traceRetentionDays?: number;
   /** `postgresql://…`: command tasks go to this pg-boss queue for `modelyard worker` processes instead of local child processes. */
   taskQueueUri?: string;
+  /**
+   * After each request the server keeps polling for the next one this many microseconds before
+   * letting its CPU sleep (http/busy-poll.ts); 0 turns it off. Default 500.
+   */
+  busyPollMicros: number;
 }
+
+/** See `Config.busyPollMicros`: covers a client's turnaround between an answer and its next call. */
+const DEFAULT_BUSY_POLL_MICROS = 500;
 
 export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
 
@@ -46,6 +54,7 @@ const KEYS: Array<keyof Config> = [
   'applicationInsightsConnectionString',
   'traceRetentionDays',
   'taskQueueUri',
+  'busyPollMicros',
 ];
 
 function envName(key: string): string {
@@ -119,6 +128,10 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   if (merged.taskQueueUri && !/^postgres(ql)?:\/\//.test(String(merged.taskQueueUri))) {
     throw new InvalidParameterError(`taskQueueUri must be a postgresql://user@host:port/db URI (pg-boss keeps its queue there), got '${String(merged.taskQueueUri).replace(/:[^:@/]*@/, ':***@')}'`);
   }
+  const busyPollMicros = Number(merged.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS);
+  if (!Number.isInteger(busyPollMicros) || busyPollMicros < 0 || busyPollMicros > 1_000_000) {
+    throw new InvalidParameterError(`busyPollMicros must be a whole number of microseconds from 0 (off) to 1000000, got '${String(merged.busyPollMicros)}'`);
+  }
   return {
     host: String(merged.host ?? '127.0.0.1'),
     port: toPort(merged.port ?? 5000, 'port'),
@@ -132,6 +145,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     ...(merged.applicationInsightsConnectionString ? { applicationInsightsConnectionString: String(merged.applicationInsightsConnectionString) } : {}),
     traceRetentionDays,
     ...(merged.taskQueueUri ? { taskQueueUri: String(merged.taskQueueUri) } : {}),
+    busyPollMicros,
   };
 }
 

@@ -64,7 +64,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const trackingDeps = { stores, config: deps.config, now };
   const experiments = new ExperimentService(trackingDeps);
   await experiments.ensureDefaultExperiment();
-  const runs = new RunService(trackingDeps, experiments);
+  const runs = new RunService(trackingDeps);
   const loggedModels = new LoggedModelService(trackingDeps);
   const artifacts = new ArtifactService({
     repos: createArtifactRepositories(deps.config),

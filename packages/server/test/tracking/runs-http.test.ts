@@ -36,6 +36,24 @@ describeEachServer('runs over MLflow REST', (ctx) => {
     expect(conflict.body.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
+  it('refuses a run in a missing or deleted experiment and stores nothing', async () => {
+    for (const experiment_id of ['987654', 'not-a-number']) {
+      const missing = await ctx.http.post('/runs/create', { experiment_id, run_name: 'orphan' });
+      expect(missing.status).toBe(404);
+      expect(missing.body).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No Experiment with id=${experiment_id} exists` });
+    }
+    const { experiment_id } = await ctx.http.ok('/experiments/create', { name: 'runs-suite-deleted' });
+    await ctx.http.ok('/experiments/delete', { experiment_id });
+    const deleted = await ctx.http.post('/runs/create', { experiment_id, run_name: 'late' });
+    expect(deleted.status).toBe(400);
+    expect(deleted.body).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `The experiment ${experiment_id} must be in the 'active' state. Current state is deleted.`,
+    });
+    const stored = await ctx.http.ok('/runs/search', { experiment_ids: [experiment_id], run_view_type: 'ALL' });
+    expect(stored.runs ?? []).toEqual([]);
+  });
+
   it('updates status, end time and name', async () => {
     const run = await newRun({ run_name: 'before' });
     const { run_info } = await ctx.http.ok('/runs/update', { run_id: run.info.run_id, status: 'FINISHED', end_time: 5000, run_name: 'after' });

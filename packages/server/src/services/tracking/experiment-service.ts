@@ -8,6 +8,15 @@ import type { TrackingServiceDeps } from './tracking-stores.js';
 
 export const DEFAULT_EXPERIMENT_ID = '0';
 
+/** MLflow's refusals of work in an experiment that is missing or deleted; returns it when active. */
+export function requireActiveExperiment<E extends { lifecycleStage: string }>(experimentId: string, exp: E | undefined): E {
+  if (!exp) throw new NotFoundError(`No Experiment with id=${experimentId} exists`);
+  if (exp.lifecycleStage !== 'active') {
+    throw new InvalidParameterError(`The experiment ${experimentId} must be in the 'active' state. Current state is ${exp.lifecycleStage}.`);
+  }
+  return exp;
+}
+
 /** Experiments: MLflow's lifecycle rules on top of the experiment store. */
 export class ExperimentService {
   constructor(private readonly deps: TrackingServiceDeps) {}
@@ -53,13 +62,7 @@ export class ExperimentService {
   }
 
   async getActive(experimentId: string): Promise<Experiment> {
-    const exp = await this.get(experimentId);
-    if (exp.lifecycleStage !== 'active') {
-      throw new InvalidParameterError(
-        `The experiment ${experimentId} must be in the 'active' state. Current state is ${exp.lifecycleStage}.`,
-      );
-    }
-    return exp;
+    return requireActiveExperiment(experimentId, await this.store.get(experimentId));
   }
 
   search(q: { filter?: string; orderBy?: string[]; viewType?: ViewType; maxResults?: number; pageToken?: string }) {

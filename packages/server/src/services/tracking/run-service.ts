@@ -7,8 +7,7 @@ import { generateRunName } from '../../domain/run-names.js';
 import { sampleSteps } from '../../domain/metric-sampling.js';
 import { validateBatchSize, validateKey, validateParamValue, validateTagValue } from '../../domain/tracking-validation.js';
 import type { StoredRunInfo } from '../../stores/tracking/run-store.js';
-import type { ExperimentService } from './experiment-service.js';
-import { DEFAULT_EXPERIMENT_ID } from './experiment-service.js';
+import { DEFAULT_EXPERIMENT_ID, requireActiveExperiment } from './experiment-service.js';
 import { joinArtifactUri } from './tracking-stores.js';
 import type { TrackingServiceDeps } from './tracking-stores.js';
 
@@ -22,17 +21,14 @@ export interface CreateRunInput {
 
 /** Runs: creation, lifecycle and everything logged to them, with MLflow's rules. */
 export class RunService {
-  constructor(
-    private readonly deps: TrackingServiceDeps,
-    private readonly experiments: ExperimentService,
-  ) {}
+  constructor(private readonly deps: TrackingServiceDeps) {}
 
   private get store() {
     return this.deps.stores.runs;
   }
 
   async create(input: CreateRunInput): Promise<Run> {
-    const experiment = await this.experiments.getActive(input.experimentId || DEFAULT_EXPERIMENT_ID);
+    const experimentId = input.experimentId || DEFAULT_EXPERIMENT_ID;
     const tags = input.tags ?? [];
     for (const t of tags) {
       validateKey('tag', t.key);
@@ -48,19 +44,21 @@ export class RunService {
     const userId = input.userId ?? tags.find((t) => t.key === SYSTEM_TAGS.user)?.value ?? '';
     const name = input.runName || nameTag || generateRunName();
     const startTime = input.startTime ?? this.deps.now();
-    const artifactUri = joinArtifactUri(experiment.artifactLocation, runId, 'artifacts');
-    const stored = await this.store.create({ runId, experimentId: experiment.experimentId, name, userId, startTime, artifactUri, tags });
+    // The experiment is checked in the insert's own transaction: one round of locks, not two.
+    const stored = await this.store.create({ runId, experimentId, name, userId, startTime, tags }, (experiment) =>
+      joinArtifactUri(requireActiveExperiment(experimentId, experiment).artifactLocation, runId, 'artifacts'),
+    );
     // A new run is exactly what was written; answering from memory saves reloading it.
     return {
       info: {
         runId,
         runName: name,
-        experimentId: experiment.experimentId,
+        experimentId: stored.experimentId,
         userId,
         status: 'RUNNING',
         startTime,
         endTime: null,
-        artifactUri,
+        artifactUri: stored.artifactUri,
         lifecycleStage: 'active',
       },
       data: { metrics: [], params: [], tags: stored.tags },

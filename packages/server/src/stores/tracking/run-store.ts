@@ -10,6 +10,7 @@ import type { MetricStore } from './metric-store.js';
 import { upsertTags, writeParams } from './run-data-write.js';
 import { readRunIo, writeDatasetInputs, writeModelEdges } from './run-inputs.js';
 import { searchRunIds } from './run-search.js';
+import { toIdNumber } from './experiment-store.js';
 
 export interface NewRun {
   runId: string;
@@ -17,8 +18,14 @@ export interface NewRun {
   name: string;
   userId: string;
   startTime: number;
-  artifactUri: string;
   tags: Tag[];
+}
+
+/** What creating a run needs of its experiment, read in the same transaction as the insert. */
+export interface RunExperiment {
+  experimentId: string;
+  artifactLocation: string;
+  lifecycleStage: string;
 }
 
 /** RunInfo plus what writers need to check and route a write. */
@@ -53,29 +60,44 @@ export class RunStore {
     private readonly metrics: MetricStore,
   ) {}
 
-  /** Returns the tags as stored (sorted by key, with `mlflow.runName`). */
-  async create(r: NewRun): Promise<{ tags: Tag[] }> {
+  /**
+   * Creates the run in its experiment. `place` sees the experiment as read in the same transaction
+   * (undefined when there is none), refuses it by throwing, or returns the run's artifact URI.
+   * Returns the experiment as read, that URI and the tags as stored (sorted by key, with `mlflow.runName`).
+   */
+  async create(r: NewRun, place: (experiment: RunExperiment | undefined) => string): Promise<{ experimentId: string; artifactUri: string; tags: Tag[] }> {
     const tags = withRunNameTag(r.tags, r.name);
+    const sortedTags = [...tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const experimentIdNumber = toIdNumber(r.experimentId);
     // SQL text, not the builder: compiling the 14-column insert cost more than running it.
-    const runValues = [r.runId, r.name, Number(r.experimentId), r.userId, r.startTime, r.artifactUri];
+    const runValues = (artifactUri: string) => [r.runId, r.name, experimentIdNumber, r.userId, r.startTime, artifactUri];
     if (this.caps.dialect === 'postgres') {
-      // One statement (the runs insert as a data-modifying CTE, the tags from arrays): atomic by
-      // itself, so no BEGIN/COMMIT round trips (4 → 1). SQLite has no DML in CTEs.
+      // The insert is one statement (the runs insert as a data-modifying CTE, the tags from
+      // arrays): atomic by itself, so no BEGIN/COMMIT round trips. SQLite has no DML in CTEs.
+      // Between the read and the insert the experiment can only be deleted, which the foreign key
+      // refuses; a soft delete in between is the same race as MLflow's own check-then-insert.
+      const [row] = experimentIdNumber === undefined ? [] : await runStatement<ExperimentPlacementRow>(this.db, this.caps, SELECT_EXPERIMENT_PLACEMENT, [experimentIdNumber]);
+      const artifactUri = place(row && toRunExperiment(row));
+      // `place` accepted an experiment, so the row exists.
+      const experimentId = String(row!.experiment_id);
       await this.db.executeQuery(
         rawQuery(
           `with r as (${INSERT_RUN_PG}) insert into tags (run_uuid, key, value) select $1, t.key, t.value from unnest($7::text[], $8::text[]) as t(key, value)`,
-          [...runValues, tags.map((t) => t.key), tags.map((t) => t.value)],
+          [...runValues(artifactUri), tags.map((t) => t.key), tags.map((t) => t.value)],
         ),
       );
-    } else {
-      await runTransaction(this.db, this.caps, function* () {
-        yield* query(INSERT_RUN, runValues);
-        const params: unknown[] = [];
-        for (const t of tags) params.push(r.runId, t.key, t.value);
-        yield* query(`insert into tags (run_uuid, key, value) values ${valuesList(tags.length, 3)}`, params);
-      });
+      return { experimentId, artifactUri, tags: sortedTags };
     }
-    return { tags: [...tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
+    const placed = await runTransaction(this.db, this.caps, function* () {
+      const [row] = experimentIdNumber === undefined ? [] : yield* query<ExperimentPlacementRow>(SELECT_EXPERIMENT_PLACEMENT, [experimentIdNumber]);
+      const uri = place(row && toRunExperiment(row));
+      yield* query(INSERT_RUN, runValues(uri));
+      const params: unknown[] = [];
+      for (const t of tags) params.push(r.runId, t.key, t.value);
+      yield* query(`insert into tags (run_uuid, key, value) values ${valuesList(tags.length, 3)}`, params);
+      return { experimentId: String(row!.experiment_id), artifactUri: uri };
+    });
+    return { ...placed, tags: sortedTags };
   }
 
   async getInfo(runId: string): Promise<StoredRunInfo | undefined> {
@@ -187,6 +209,13 @@ export class RunStore {
 }
 
 const SELECT_RUN = 'select * from runs where run_uuid = ?';
+
+const SELECT_EXPERIMENT_PLACEMENT = 'select experiment_id, artifact_location, lifecycle_stage from experiments where experiment_id = ?';
+type ExperimentPlacementRow = Pick<Selectable<Database['experiments']>, 'experiment_id' | 'artifact_location' | 'lifecycle_stage'>;
+
+function toRunExperiment(r: ExperimentPlacementRow): RunExperiment {
+  return { experimentId: String(r.experiment_id), artifactLocation: r.artifact_location ?? '', lifecycleStage: r.lifecycle_stage };
+}
 
 /** A new run: RUNNING, active, no source fields; parameters are id, name, experiment, user, start, artifact URI. */
 const INSERT_RUN_COLUMNS =

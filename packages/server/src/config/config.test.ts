@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, resolveConfig } from './config.js';
+
+describe('busy polling setting', () => {
+  it('defaults to 500 µs and is taken from the environment and flags', () => {
+    expect(resolveConfig([{}]).busyPollMicros).toBe(500);
+    expect(loadConfig({ env: { MODELYARD_BUSY_POLL_MICROS: '0' } }).busyPollMicros).toBe(0);
+    expect(loadConfig({ env: { MODELYARD_BUSY_POLL_MICROS: '0' }, flags: { busyPollMicros: '2000' } }).busyPollMicros).toBe(2000);
+  });
+
+  it('refuses what is not a whole number of microseconds in range, naming the setting', () => {
+    for (const bad of ['-1', '1.5', 'fast', '2000000']) {
+      expect(() => resolveConfig([{ busyPollMicros: bad }])).toThrow(`busyPollMicros must be a whole number of microseconds from 0 (off) to 1000000, got '${bad}'`);
+    }
+  });
+});
