@@ -1,5 +1,5 @@
-import { BIGINT, DOUBLE, DuckDBDataChunk, FLOAT, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, FLOAT, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { Prediction, TensorSpec } from '@modelyard/sdk';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
 import { writeColumn, writeNulls } from './duckdb-vectors.js';
@@ -66,27 +66,33 @@ function probabilityNames(model: LoadedRuntimeModel, width: number): string[] {
   return Array.from({ length: width }, (_, i) => `${PROBABILITY_PREFIX}${String(model.classLabels?.[i] ?? i)}`);
 }
 
-/** Probabilities are ONNX Runtime's float32 values: stored as FLOAT, so CSV shows them without float64 noise. */
-export function predictionTableSql(table: string, layout: PredictionLayout): string {
-  const cols = [`"prediction" ${layout.predictionType}`, ...layout.probabilityColumns.map((c) => `${sqlIdent(c)} FLOAT`)];
-  return `CREATE TABLE ${sqlIdent(table)} (${cols.join(', ')})`;
+/** The prediction columns' types, in order: `prediction`, then FLOAT per class (ONNX Runtime's float32 probabilities, so CSV shows them without float64 noise). */
+export function predictionTypes(layout: PredictionLayout): DuckDBType[] {
+  return [DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)];
+}
+
+/** The prediction columns as a table definition (`"prediction" BIGINT, …`). */
+export function predictionColumnsSql(layout: PredictionLayout): string {
+  const types = predictionTypes(layout);
+  return ['prediction', ...layout.probabilityColumns].map((c, i) => `${sqlIdent(c)} ${types[i]!.toString()}`).join(', ');
 }
 
 /**
- * The prediction columns of one scanned chunk: `rows` rows (at most a DuckDB vector) of which
- * those with `rejected[i]` set are NULL, the others take the next values of `p` from `offset` on.
- * Numbers are copied into DuckDB's vectors one column at a time.
+ * Writes the prediction columns of one scanned chunk into `chunk` from column `first` on: its
+ * rows with `rejected[i]` set are NULL, the others take the next values of `p` from `offset` on.
+ * Numbers are copied into DuckDB's vectors one column at a time. Returns the next offset into `p`.
  */
-export function predictionChunk(
+export function writePredictions(
+  chunk: DuckDBDataChunk,
+  first: number,
   layout: PredictionLayout,
-  rows: number,
   rejected: Uint8Array,
   p: ColumnarPrediction | undefined,
   offset: number,
-): { chunk: DuckDBDataChunk; offset: number } {
+): number {
   if (p && p.width !== 1) throw new Error(`the model answers ${p.width} values per row; batch scoring writes one prediction per row (and class probabilities)`);
+  const rows = chunk.rowCount;
   const width = layout.probabilityColumns.length;
-  const chunk = DuckDBDataChunk.create([DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)], rows);
   // Row i of the chunk takes value source[i] of p; -1 for rejected rows (NULL).
   const source = new Int32Array(rows);
   let k = offset;
@@ -98,22 +104,23 @@ export function predictionChunk(
     } else source[i] = k++;
   }
   if (layout.predictionType === 'VARCHAR') {
-    const values = Array.from(source, (s): DuckDBValue => (s < 0 ? null : String(p!.values[s])));
-    const probabilities = Array.from({ length: width }, (_, c) => Array.from(source, (s): DuckDBValue => (s < 0 || !p?.probabilities ? null : p.probabilities[s * p.classes! + c]!)));
-    chunk.setColumns([values, ...probabilities]);
-    return { chunk, offset: k };
+    chunk.setColumnValues(first, Array.from(source, (s): DuckDBValue => (s < 0 ? null : String(p!.values[s]))));
+    for (let c = 0; c < width; c++) {
+      chunk.setColumnValues(first + 1 + c, Array.from(source, (s): DuckDBValue => (s < 0 || !p?.probabilities ? null : p.probabilities[s * p.classes! + c]!)));
+    }
+    return k;
   }
-  writeColumn(chunk, 0, layout.predictionType === 'BIGINT' ? bigintColumn(p, source) : doubleColumn(p, source));
+  writeColumn(chunk, first, layout.predictionType === 'BIGINT' ? bigintColumn(p, source) : doubleColumn(p, source));
   for (let c = 0; c < width; c++) {
     const column = new Float32Array(rows);
     const probs = p?.probabilities;
     const classes = p?.classes ?? 0;
     if (probs && c < classes) for (let i = 0; i < rows; i++) column[i] = source[i]! < 0 ? 0 : probs[source[i]! * classes + c]!;
-    writeColumn(chunk, 1 + c, column);
-    if (nulls > 0 || !probs || c >= classes) writeNulls(chunk, 1 + c, probs && c < classes ? rejected : new Uint8Array(rows).fill(1));
+    writeColumn(chunk, first + 1 + c, column);
+    if (nulls > 0 || !probs || c >= classes) writeNulls(chunk, first + 1 + c, probs && c < classes ? rejected : new Uint8Array(rows).fill(1));
   }
-  if (nulls > 0) writeNulls(chunk, 0, p ? rejected : new Uint8Array(rows).fill(1));
-  return { chunk, offset: k };
+  if (nulls > 0) writeNulls(chunk, first, p ? rejected : new Uint8Array(rows).fill(1));
+  return k;
 }
 
 function bigintColumn(p: ColumnarPrediction | undefined, source: Int32Array): BigInt64Array {

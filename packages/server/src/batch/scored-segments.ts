@@ -1,10 +1,12 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { copyColumn } from './duckdb-vectors.js';
 import { copyOptions, extensionOf, TextPartConcatenator } from './output-files.js';
 import { ParquetPartConcatenator } from './parquet-concat.js';
 import type { OutputFormat } from './output-files.js';
-import { predictionChunk, predictionTableSql } from './prediction-columns.js';
+import { predictionColumnsSql, predictionTypes, writePredictions } from './prediction-columns.js';
 import type { ColumnarPrediction, PredictionLayout } from './prediction-columns.js';
 import type { ScoringPlan } from './scoring-plan.js';
 import { sqlIdent, sqlString } from './sql.js';
@@ -17,8 +19,8 @@ export interface ScoredSegmentsOptions {
   workDir: string;
   plan: ScoringPlan;
   format: OutputFormat;
-  /** Column definitions (`"name" TYPE, …`) of the scanned query: each segment's input table has them. */
-  inputColumns: string;
+  /** Types of the scan's kept input columns (`plan.outputColumns`), as DuckDB read them. */
+  outputTypes: DuckDBType[];
   /** Select-list items appended to every output row (model name, version, scoring time). */
   metaColumns: string;
   segmentRows: number;
@@ -30,19 +32,20 @@ interface Segment {
   offset: number;
   rows: number;
   rejectedRows: number;
-  /** The scanned rows, every column of the plan, as DuckDB read them. */
-  input: DuckDBAppender;
-  predictions: DuckDBAppender;
+  /** Appends to the segment's table: the kept input columns, the prediction columns, the reject reason. */
+  appender: DuckDBAppender;
 }
 
 const REJECTS_TABLE = '__rejects';
+const REASON = '"__reject_reason"';
 
 /**
- * The output side of a job. Scanned chunks are appended as they are (DuckDB to DuckDB, no
- * JavaScript value per cell) to one table per segment, their predictions to another; when a
- * segment is full, its part file (the two joined by position) is written by `writeConn` while the
- * next segment is scored: inference and appends hold the JavaScript threads, DuckDB writes on
- * its own. One part is in flight at a time, which bounds what a job holds. Finished parts are
+ * The output side of a job. Of each scanned chunk, only what the output and the rejects need
+ * (the kept input columns and the reject reason, copied vector by vector: no JavaScript value
+ * per cell) goes, with the chunk's predictions, to one table per segment; the model inputs
+ * stay behind. When a segment is full, its part file is written by `writeConn` while the next
+ * segment is scored: inference and appends hold the JavaScript threads, DuckDB writes on its
+ * own. One part is in flight at a time, which bounds what a job holds. Finished parts are
  * appended to the output file as they come (CSV and JSON lines byte for byte, Parquet row group
  * by row group), so nothing is re-encoded at the end. Rejected rows collect in a table written
  * out at the end.
@@ -74,21 +77,27 @@ export class ScoredSegments {
   }
 
   /**
-   * Appends scanned chunks (all the plan's columns) with their predictions (NULLs for rejected
+   * Appends scanned chunks (the plan's columns) with their predictions (NULLs for rejected
    * rows); a full segment is then handed to the writer.
    */
   async append(chunks: readonly DuckDBDataChunk[], rejected: readonly Uint8Array[], prediction: ColumnarPrediction | undefined): Promise<void> {
     const layout = this.layout;
     if (!layout) throw new Error('ScoredSegments.setLayout must be called before append');
     const seg = this.segment ?? (await this.openSegment(layout));
+    const { plan, outputTypes } = this.opts;
+    const kept = outputTypes.length;
+    const types = [...outputTypes, ...predictionTypes(layout), VARCHAR];
+    const reasonColumn = types.length - 1;
     let offset = 0;
     for (let c = 0; c < chunks.length; c++) {
-      const rows = chunks[c]!.rowCount;
-      seg.input.appendDataChunk(chunks[c]!);
-      const written = predictionChunk(layout, rows, rejected[c]!, prediction, offset);
-      seg.predictions.appendDataChunk(written.chunk);
-      offset = written.offset;
-      seg.rows += rows;
+      const scanned = chunks[c]!;
+      const rows = DuckDBDataChunk.create(types, scanned.rowCount);
+      for (let j = 0; j < kept; j++) copyColumn(scanned, j, rows, j, outputTypes[j]!);
+      offset = writePredictions(rows, kept, layout, rejected[c]!, prediction, offset);
+      copyColumn(scanned, plan.rejectedIndex - 1, rows, reasonColumn, VARCHAR);
+      // `rows` points into `scanned`'s strings: appended (copied) while `scanned` is alive.
+      seg.appender.appendDataChunk(rows);
+      seg.rows += scanned.rowCount;
       for (const r of rejected[c]!) seg.rejectedRows += r;
     }
     if (seg.rows >= this.opts.segmentRows) await this.closeSegment();
@@ -118,16 +127,9 @@ export class ScoredSegments {
   private async openSegment(layout: PredictionLayout): Promise<Segment> {
     const index = this.nextIndex++;
     const conn = this.opts.appendConn;
-    await conn.run(`CREATE TABLE ${sqlIdent(inputTable(index))} (${this.opts.inputColumns})`);
-    await conn.run(predictionTableSql(predictionTable(index), layout));
-    this.segment = {
-      index,
-      offset: this.offset,
-      rows: 0,
-      rejectedRows: 0,
-      input: await conn.createAppender(inputTable(index)),
-      predictions: await conn.createAppender(predictionTable(index)),
-    };
+    const kept = this.opts.plan.outputColumns.map((c, j) => `${sqlIdent(c)} ${this.opts.outputTypes[j]!.toString()}`);
+    await conn.run(`CREATE TABLE ${segmentTable(index)} (${[...kept, predictionColumnsSql(layout), `${REASON} VARCHAR`].join(', ')})`);
+    this.segment = { index, offset: this.offset, rows: 0, rejectedRows: 0, appender: await conn.createAppender(segmentTableName(index)) };
     return this.segment;
   }
 
@@ -135,8 +137,7 @@ export class ScoredSegments {
     const seg = this.segment!;
     this.segment = undefined;
     this.offset += seg.rows;
-    seg.input.closeSync();
-    seg.predictions.closeSync();
+    seg.appender.closeSync();
     // At most one part in flight: wait for the previous one before queueing this one.
     await this.writing;
     const write = this.writeSegment(seg);
@@ -147,30 +148,25 @@ export class ScoredSegments {
 
   private async writeSegment(seg: Segment): Promise<void> {
     const { writeConn: w, plan, format, workDir, metaColumns } = this.opts;
-    const input = sqlIdent(inputTable(seg.index));
-    const predictions = sqlIdent(predictionTable(seg.index));
-    const cols = plan.outputColumns.map((c) => `i.${sqlIdent(c)}`).join(', ');
+    const table = segmentTable(seg.index);
+    const kept = plan.outputColumns.map(sqlIdent).join(', ');
     const part = join(workDir, `part-${String(seg.index).padStart(5, '0')}.${extensionOf(format)}`);
-    await w.run(
-      `COPY (SELECT ${cols}, p.*, ${metaColumns} FROM ${input} i POSITIONAL JOIN ${predictions} p WHERE NOT i."__rejected") ` +
-        `TO ${sqlString(part)} ${copyOptions(format, seg.index === 0)}`,
-    );
+    await w.run(`COPY (SELECT * EXCLUDE (${REASON}), ${metaColumns} FROM ${table} WHERE ${REASON} IS NULL) TO ${sqlString(part)} ${copyOptions(format, seg.index === 0)}`);
     if (seg.rejectedRows > 0) {
       // rowid is the append order: the segment's rows in input order.
-      const rows = `SELECT ${seg.offset} + rowid + 1 AS input_row, "__reject_reason" AS reject_reason, ${plan.outputColumns.map(sqlIdent).join(', ')} FROM ${input} WHERE "__rejected"`;
+      const rows = `SELECT ${seg.offset} + rowid + 1 AS input_row, ${REASON} AS reject_reason, ${kept} FROM ${table} WHERE ${REASON} IS NOT NULL`;
       await w.run(this.rejectsTable ? `INSERT INTO ${REJECTS_TABLE} ${rows}` : `CREATE TABLE ${REJECTS_TABLE} AS ${rows}`);
       this.rejectsTable = true;
     }
-    await w.run(`DROP TABLE ${input}`);
-    await w.run(`DROP TABLE ${predictions}`);
+    await w.run(`DROP TABLE ${table}`);
     await this.output.append(part);
   }
 }
 
-function inputTable(index: number): string {
-  return `__input_${index}`;
+function segmentTableName(index: number): string {
+  return `__segment_${index}`;
 }
 
-function predictionTable(index: number): string {
-  return `__predictions_${index}`;
+function segmentTable(index: number): string {
+  return sqlIdent(segmentTableName(index));
 }

@@ -31,6 +31,12 @@ export interface ScoringPlan {
   select: string;
   featureIndex: number;
   rejectedIndex: number;
+  /**
+   * The plan converts model inputs with CAST and checks no row: a cell that does not convert
+   * fails the read (DuckDB's `Conversion Error`), and the job must use the plan that checks
+   * each row. False when asked for the checking plan, or when nothing needs converting.
+   */
+  optimistic: boolean;
 }
 
 /** Columns batch scoring adds; an input column with one of these names would be ambiguous. */
@@ -57,6 +63,8 @@ export function planScoring(opts: {
   source: readonly SourceColumn[];
   inputs: readonly ColumnSpec[];
   idColumns?: readonly string[] | undefined;
+  /** Convert without checking each row (see `ScoringPlan.optimistic`). */
+  optimistic?: boolean | undefined;
 }): ScoringPlan {
   const byName = new Map(opts.source.map((c) => [c.name, c]));
   const have = opts.source.map((c) => c.name).join(', ');
@@ -81,11 +89,15 @@ export function planScoring(opts: {
   for (const s of present) if (byName.get(s.name)!.type.toUpperCase() === 'VARCHAR') textual.add(s.name);
 
   const specOf = new Map(opts.inputs.map((s) => [s.name, s]));
+  // CAST converts what TRY_CAST converts, to the same value, and fails where TRY_CAST gives NULL:
+  // an optimistic read that completes has exactly the output the checking plan would have.
+  const cast = opts.optimistic ? 'CAST' : 'TRY_CAST';
+  let conversions = 0;
   const outputExprs = outputColumns.map((name) => {
     const spec = specOf.get(name);
     // Model inputs read as text are written with the type the signature declares, except into
     // CSV, where the text is kept as it was (and formatting float64 again costs DuckDB seconds per 1M rows).
-    return spec && varcharColumns.includes(name) && opts.outputFormat !== 'csv' ? `TRY_CAST(${sqlIdent(name)} AS ${DUCKDB_TYPE[spec.type]}) AS ${sqlIdent(name)}` : sqlIdent(name);
+    return spec && varcharColumns.includes(name) && opts.outputFormat !== 'csv' ? `${cast}(${sqlIdent(name)} AS ${DUCKDB_TYPE[spec.type]}) AS ${sqlIdent(name)}` : sqlIdent(name);
   });
 
   const problems: string[] = [];
@@ -103,7 +115,8 @@ export function planScoring(opts: {
     const target = kind === 'number' ? 'DOUBLE' : 'BOOLEAN';
     const sourceType = byName.get(spec.name)!.type;
     const converts = textual.has(spec.name) || !NUMERIC_SQL.test(sourceType);
-    if (converts) {
+    if (converts) conversions++;
+    if (converts && !opts.optimistic) {
       // A blank cell is a missing value (NaN for the model's imputer), not a bad one. The cast is
       // tested first: CASE evaluates the rest only for the rare rows where it failed (measured:
       // this order halves the cost of validating a CSV).
@@ -112,7 +125,7 @@ export function planScoring(opts: {
           `THEN format('column ''{}'' expects {} values, got ''{}''', ${sqlString(spec.name)}, ${sqlString(spec.type)}, CAST(${col} AS VARCHAR)) END`,
       );
     }
-    const value = converts ? `TRY_CAST(${col} AS ${target})` : `CAST(${col} AS ${target})`;
+    const value = converts ? `${cast}(${col} AS ${target})` : `CAST(${col} AS ${target})`;
     return kind === 'number' ? `COALESCE(${value}, 'NaN'::DOUBLE) AS ${alias}` : `${value} AS ${alias}`;
   });
   const reason = problems.length === 0 ? 'NULL::VARCHAR' : problems.length === 1 ? problems[0]! : `NULLIF(concat_ws('; ', ${problems.join(', ')}), '')`;
@@ -124,6 +137,7 @@ export function planScoring(opts: {
     select: [...outputExprs, ...featureExprs, `${reason} AS "__reject_reason"`, rejected].join(', '),
     featureIndex: outputExprs.length,
     rejectedIndex: outputExprs.length + features.length + 1,
+    optimistic: opts.optimistic === true && conversions > 0,
   };
 }
 

@@ -13,7 +13,8 @@ import { columnarOf, layoutFromPrediction, layoutFromSignature } from './predict
 import type { ColumnarPrediction, PredictionLayout } from './prediction-columns.js';
 import { ScoredSegments } from './scored-segments.js';
 import { planScoring } from './scoring-plan.js';
-import { sqlIdent, sqlString } from './sql.js';
+import type { ScoringPlan } from './scoring-plan.js';
+import { sqlString } from './sql.js';
 
 export interface StreamScoringOptions {
   input: InputSource;
@@ -58,59 +59,93 @@ interface InFlight {
 /**
  * The scoring itself, in one pass over the input: DuckDB streams every column the job needs
  * (parsed and validated once); each batch's model inputs are read from DuckDB's buffers and
- * scored on an inference worker while the previous batch's chunks and predictions are appended
- * to the current segment. Models the worker cannot take (text inputs, graphs with several
- * inputs) are scored through the runtime on this thread.
+ * scored on an inference worker while the previous batches' kept columns and predictions are
+ * appended to the current segment. Models the worker cannot take (text inputs, graphs with
+ * several inputs) are scored through the runtime on this thread.
+ *
+ * Text the model reads as numbers or booleans (CSV cells) is first converted optimistically,
+ * without checking each row (almost every input has no bad cell, and building a reject reason
+ * for every cell costs DuckDB time on every row); the first bad cell fails that read, and the job starts over with the
+ * plan that checks every row and rejects the bad ones. Either way the output is the same.
  */
 export async function streamScoring(opts: StreamScoringOptions): Promise<{ rows: number; rejectedRows: number }> {
+  try {
+    return await scoreInput(opts, true);
+  } catch (e) {
+    if (!(e instanceof BadCellInOptimisticRead)) throw e;
+  }
+  return scoreInput(opts, false);
+}
+
+/** An optimistic read met a cell that does not convert: the job needs the plan that checks each row. */
+class BadCellInOptimisticRead extends Error {}
+
+/** DuckDB's answer when a CAST fails (`Could not convert string 'abc' to DOUBLE`). */
+const CONVERSION_ERROR = /^Conversion Error/;
+
+async function scoreInput(opts: StreamScoringOptions, optimistic: boolean): Promise<{ rows: number; rejectedRows: number }> {
   const { model, format } = opts;
   return withDuckDb(opts, async (conns) => {
     const { input, columns: source } = await describeInput(conns.read, opts.input);
-    const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns });
+    const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns, optimistic });
     const worker = packable(plan) ? await InferenceWorker.open(onnxPath(model), plan.features.map((f) => f.name), opts.inferenceThreads) : undefined;
     try {
-      const result = await conns.read.stream(`SELECT ${plan.select} FROM ${readSql(input, plan.varcharColumns)}`);
-      const segments = new ScoredSegments(
-        {
-          appendConn: conns.append,
-          writeConn: conns.write,
-          workDir: opts.work,
-          plan,
-          format,
-          inputColumns: columnDefinitions(result),
-          metaColumns: metaColumns(opts.modelLabel, opts.startedAt),
-          segmentRows: opts.segmentRows,
-        },
-        join(opts.work, `output-parts.${extensionOf(format)}`),
-      );
-      const fromSignature = layoutFromSignature(model);
-      if (fromSignature) segments.setLayout(fromSignature);
-      try {
-        const scanned = await scan(result, opts, {
-          score: (chunks) => {
-            const features = batchFeatures(plan, chunks, worker !== undefined);
-            return { chunks, features, prediction: predict(model, worker, features) };
-          },
-          write: async ({ chunks, features, prediction }) => {
-            const p = await prediction;
-            // Worked out from the first answer only: every batch of the job comes from the same graph.
-            if (!segments.hasLayout) segments.setLayout(p ? layoutFromPrediction(model, p) : NO_PREDICTION);
-            await segments.append(chunks, features.rejected, p);
-            return features.rejectedRows;
-          },
-        });
-        segments.setLayout(NO_PREDICTION);
-        const out = workOutputs(opts.work, format);
-        await segments.finish(out.output, out.rejects);
-        return scanned;
-      } catch (e) {
-        await segments.abort();
-        throw e;
-      }
+      return await scorePlan(opts, plan, input, conns, worker);
+    } catch (e) {
+      if (plan.optimistic && CONVERSION_ERROR.test(String((e as Error).message))) throw new BadCellInOptimisticRead();
+      throw e;
     } finally {
       await worker?.close();
     }
   });
+}
+
+async function scorePlan(
+  opts: StreamScoringOptions,
+  plan: ScoringPlan,
+  input: InputSource,
+  conns: Connections,
+  worker: InferenceWorker | undefined,
+): Promise<{ rows: number; rejectedRows: number }> {
+  const { model, format } = opts;
+  const result = await conns.read.stream(`SELECT ${plan.select} FROM ${readSql(input, plan.varcharColumns)}`);
+  const segments = new ScoredSegments(
+    {
+      appendConn: conns.append,
+      writeConn: conns.write,
+      workDir: opts.work,
+      plan,
+      format,
+      outputTypes: result.columnTypes().slice(0, plan.featureIndex),
+      metaColumns: metaColumns(opts.modelLabel, opts.startedAt),
+      segmentRows: opts.segmentRows,
+    },
+    join(opts.work, `output-parts.${extensionOf(format)}`),
+  );
+  const fromSignature = layoutFromSignature(model);
+  if (fromSignature) segments.setLayout(fromSignature);
+  try {
+    const scanned = await scan(result, opts, {
+      score: (chunks) => {
+        const features = batchFeatures(plan, chunks, worker !== undefined);
+        return { chunks, features, prediction: predict(model, worker, features) };
+      },
+      write: async ({ chunks, features, prediction }) => {
+        const p = await prediction;
+        // Worked out from the first answer only: every batch of the job comes from the same graph.
+        if (!segments.hasLayout) segments.setLayout(p ? layoutFromPrediction(model, p) : NO_PREDICTION);
+        await segments.append(chunks, features.rejected, p);
+        return features.rejectedRows;
+      },
+    });
+    segments.setLayout(NO_PREDICTION);
+    const out = workOutputs(opts.work, format);
+    await segments.finish(out.output, out.rejects);
+    return scanned;
+  } catch (e) {
+    await segments.abort();
+    throw e;
+  }
 }
 
 async function predict(model: LoadedRuntimeModel, worker: InferenceWorker | undefined, features: BatchFeatures): Promise<ColumnarPrediction | undefined> {
@@ -124,9 +159,16 @@ function onnxPath(model: LoadedRuntimeModel): string {
 }
 
 /**
+ * Batches handed to the inference worker before the oldest is written. With two, the worker
+ * always has the next batch queued while this thread appends a finished one and fetches more
+ * rows; with one it idled whenever an append or a slow fetch outlasted a batch's inference.
+ */
+const BATCHES_AHEAD = 2;
+
+/**
  * Streams the scan, handing batches of about `batchSize` rows to `score` (which starts their
- * prediction) and, once the next batch is under way, to `write`: the inference worker scores a
- * batch while this thread appends the previous one. The next chunk is always being fetched too.
+ * prediction) and, once `BATCHES_AHEAD` later batches are under way, to `write`: the inference
+ * worker scores while this thread appends. The next chunk is always being fetched too.
  */
 async function scan(
   result: DuckDBResult,
@@ -137,10 +179,9 @@ async function scan(
   let rejectedRows = 0;
   let batch: DuckDBDataChunk[] = [];
   let batchRows = 0;
-  let inFlight: InFlight | undefined;
-  const write = async () => {
-    const done = inFlight!;
-    inFlight = undefined;
+  const inFlight: InFlight[] = [];
+  const writeOldest = async () => {
+    const done = inFlight.shift()!;
     rejectedRows += await on.write(done);
     for (const c of done.chunks) rows += c.rowCount;
     opts.onProgress?.({ rows, rejectedRows });
@@ -149,10 +190,10 @@ async function scan(
     const started = on.score(batch);
     // Awaited by `write`; a job that fails first must not leave it unhandled.
     started.prediction.catch(() => undefined);
+    inFlight.push(started);
     batch = [];
     batchRows = 0;
-    if (inFlight) await write();
-    inFlight = started;
+    if (inFlight.length > BATCHES_AHEAD) await writeOldest();
   };
   let next = result.fetchChunk();
   try {
@@ -166,7 +207,7 @@ async function scan(
       if (batchRows >= opts.batchSize) await flush();
     }
     if (batchRows > 0) await flush();
-    if (inFlight) await write();
+    while (inFlight.length > 0) await writeOldest();
   } catch (e) {
     // The prefetch must settle before the connection closes under it.
     await next.catch(() => undefined);
@@ -209,12 +250,6 @@ async function withDuckDb<T>(opts: StreamScoringOptions, fn: (c: Connections) =>
     for (const c of Object.values(conns)) c.closeSync();
     instance.closeSync();
   }
-}
-
-/** The scan's columns as a table definition (from the result itself: no second bind, which for CSV would sniff the file again). */
-function columnDefinitions(result: DuckDBResult): string {
-  const names = result.columnNames();
-  return result.columnTypes().map((t, i) => `${sqlIdent(names[i]!)} ${t.toString()}`).join(', ');
 }
 
 function metaColumns(model: { name: string; version?: string | undefined }, startedAt: number): string {
