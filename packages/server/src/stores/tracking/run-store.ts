@@ -63,7 +63,7 @@ export class RunStore {
   /**
    * Creates the run in its experiment. `place` sees the experiment as read in the same transaction
    * (undefined when there is none), refuses it by throwing, or returns the run's artifact URI.
-   * Returns the experiment as read, that URI and the tags as stored (sorted by key, with `mlflow.runName`).
+   * Returns the experiment's id as stored, that URI and the tags as stored (sorted by key, with `mlflow.runName`).
    */
   async create(r: NewRun, place: (experiment: RunExperiment | undefined) => string): Promise<{ experimentId: string; artifactUri: string; tags: Tag[] }> {
     const tags = withRunNameTag(r.tags, r.name);
