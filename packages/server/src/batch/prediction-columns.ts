@@ -4,7 +4,6 @@ import type { Prediction, TensorSpec } from '@modelyard/sdk';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
 import { writeColumn, writeNulls } from './duckdb-vectors.js';
 import { PROBABILITY_PREFIX } from './scoring-plan.js';
-import { sqlIdent } from './sql.js';
 
 /** A prediction as the graph answers it, column by column (no array per row). */
 export interface ColumnarPrediction {
@@ -66,15 +65,12 @@ function probabilityNames(model: LoadedRuntimeModel, width: number): string[] {
   return Array.from({ length: width }, (_, i) => `${PROBABILITY_PREFIX}${String(model.classLabels?.[i] ?? i)}`);
 }
 
-/** The prediction columns' types, in order: `prediction`, then FLOAT per class (ONNX Runtime's float32 probabilities, so CSV shows them without float64 noise). */
-export function predictionTypes(layout: PredictionLayout): DuckDBType[] {
-  return [DUCK[layout.predictionType], ...layout.probabilityColumns.map(() => FLOAT)];
-}
-
-/** The prediction columns as a table definition (`"prediction" BIGINT, …`). */
-export function predictionColumnsSql(layout: PredictionLayout): string {
-  const types = predictionTypes(layout);
-  return ['prediction', ...layout.probabilityColumns].map((c, i) => `${sqlIdent(c)} ${types[i]!.toString()}`).join(', ');
+/**
+ * The prediction columns, in order: `prediction`, then a FLOAT per class (ONNX Runtime's float32
+ * probabilities, so CSV shows them without float64 noise).
+ */
+export function predictionColumns(layout: PredictionLayout): Array<{ name: string; type: DuckDBType }> {
+  return [{ name: 'prediction', type: DUCK[layout.predictionType] }, ...layout.probabilityColumns.map((name) => ({ name, type: FLOAT }))];
 }
 
 /**

@@ -6,7 +6,7 @@ import { copyColumn } from './duckdb-vectors.js';
 import { copyOptions, extensionOf, TextPartConcatenator } from './output-files.js';
 import { ParquetPartConcatenator } from './parquet-concat.js';
 import type { OutputFormat } from './output-files.js';
-import { predictionColumnsSql, predictionTypes, writePredictions } from './prediction-columns.js';
+import { predictionColumns, writePredictions } from './prediction-columns.js';
 import type { ColumnarPrediction, PredictionLayout } from './prediction-columns.js';
 import type { ScoringPlan } from './scoring-plan.js';
 import { sqlIdent, sqlString } from './sql.js';
@@ -34,10 +34,12 @@ interface Segment {
   rejectedRows: number;
   /** Appends to the segment's table: the kept input columns, the prediction columns, the reject reason. */
   appender: DuckDBAppender;
+  /** The types of the table's columns, in order: the chunks handed to `appender` have them. */
+  types: DuckDBType[];
 }
 
 const REJECTS_TABLE = '__rejects';
-const REASON = '"__reject_reason"';
+const REASON = sqlIdent('__reject_reason');
 
 /**
  * The output side of a job. Of each scanned chunk, only what the output and the rejects need
@@ -86,15 +88,14 @@ export class ScoredSegments {
     const seg = this.segment ?? (await this.openSegment(layout));
     const { plan, outputTypes } = this.opts;
     const kept = outputTypes.length;
-    const types = [...outputTypes, ...predictionTypes(layout), VARCHAR];
-    const reasonColumn = types.length - 1;
+    const reasonColumn = seg.types.length - 1;
     let offset = 0;
     for (let c = 0; c < chunks.length; c++) {
       const scanned = chunks[c]!;
-      const rows = DuckDBDataChunk.create(types, scanned.rowCount);
+      const rows = DuckDBDataChunk.create(seg.types, scanned.rowCount);
       for (let j = 0; j < kept; j++) copyColumn(scanned, j, rows, j, outputTypes[j]!);
       offset = writePredictions(rows, kept, layout, rejected[c]!, prediction, offset);
-      copyColumn(scanned, plan.rejectedIndex - 1, rows, reasonColumn, VARCHAR);
+      copyColumn(scanned, plan.reasonIndex, rows, reasonColumn, VARCHAR);
       // `rows` points into `scanned`'s strings: appended (copied) while `scanned` is alive.
       seg.appender.appendDataChunk(rows);
       seg.rows += scanned.rowCount;
@@ -127,9 +128,14 @@ export class ScoredSegments {
   private async openSegment(layout: PredictionLayout): Promise<Segment> {
     const index = this.nextIndex++;
     const conn = this.opts.appendConn;
-    const kept = this.opts.plan.outputColumns.map((c, j) => `${sqlIdent(c)} ${this.opts.outputTypes[j]!.toString()}`);
-    await conn.run(`CREATE TABLE ${segmentTable(index)} (${[...kept, predictionColumnsSql(layout), `${REASON} VARCHAR`].join(', ')})`);
-    this.segment = { index, offset: this.offset, rows: 0, rejectedRows: 0, appender: await conn.createAppender(segmentTableName(index)) };
+    const { plan, outputTypes } = this.opts;
+    const columns = [
+      ...plan.outputColumns.map((name, j) => ({ name: sqlIdent(name), type: outputTypes[j]! })),
+      ...predictionColumns(layout).map((c) => ({ name: sqlIdent(c.name), type: c.type })),
+      { name: REASON, type: VARCHAR },
+    ];
+    await conn.run(`CREATE TABLE ${segmentTable(index)} (${columns.map((c) => `${c.name} ${c.type.toString()}`).join(', ')})`);
+    this.segment = { index, offset: this.offset, rows: 0, rejectedRows: 0, appender: await conn.createAppender(segmentTableName(index)), types: columns.map((c) => c.type) };
     return this.segment;
   }
 

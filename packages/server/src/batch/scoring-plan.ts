@@ -25,11 +25,12 @@ export interface ScoringPlan {
   /**
    * The select list over the source: the kept input columns (`outputColumns`), one column per
    * model input from `featureIndex` on (numbers as DOUBLE with missing values as NaN, the SDK's
-   * convention), `__reject_reason` (NULL when fine) and `__rejected` (BOOLEAN, never NULL) at
-   * `rejectedIndex`.
+   * convention), `__reject_reason` (NULL when fine) at `reasonIndex` and `__rejected` (BOOLEAN,
+   * never NULL) at `rejectedIndex`.
    */
   select: string;
   featureIndex: number;
+  reasonIndex: number;
   rejectedIndex: number;
   /**
    * The plan converts model inputs with CAST and checks no row: a cell that does not convert
@@ -136,6 +137,7 @@ export function planScoring(opts: {
     features,
     select: [...outputExprs, ...featureExprs, `${reason} AS "__reject_reason"`, rejected].join(', '),
     featureIndex: outputExprs.length,
+    reasonIndex: outputExprs.length + features.length,
     rejectedIndex: outputExprs.length + features.length + 1,
     optimistic: opts.optimistic === true && conversions > 0,
   };
