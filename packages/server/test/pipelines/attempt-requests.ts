@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { CommandTaskSpec } from '../../src/domain/pipelines/project-model.js';
 import type { AttemptRequest } from '../../src/services/pipelines/task-executor.js';
 
-/** A command task's attempt as the runner would hand it to an executor; logs under `projectDir/logs/<attemptId>`. */
-export function commandRequest(projectDir: string, attemptId: number, command: CommandTaskSpec['command']['command'], extra: Partial<AttemptRequest> = {}): AttemptRequest {
-  const task: CommandTaskSpec = {
-    taskKey: `t${attemptId}`,
+/** A command task with no dependencies, retries or environment of its own. */
+export function commandTask(taskKey: string, command: CommandTaskSpec['command']['command']): CommandTaskSpec {
+  return {
+    taskKey,
     type: 'command',
     dependsOn: [],
     runIf: 'ALL_SUCCESS',
@@ -14,6 +14,11 @@ export function commandRequest(projectDir: string, attemptId: number, command: C
     retryOnTimeout: false,
     command: { command, env: {} },
   };
+}
+
+/** A command task's attempt as the runner would hand it to an executor; logs under `projectDir/logs/<attemptId>`. */
+export function commandRequest(projectDir: string, attemptId: number, command: CommandTaskSpec['command']['command'], extra: Partial<AttemptRequest> = {}): AttemptRequest {
+  const task = commandTask(`t${attemptId}`, command);
   return {
     attemptId,
     jobRunId: 1,

@@ -4,6 +4,7 @@ import { AttemptStore } from '../../src/stores/jobs/attempt-store.js';
 import { JobRunStore } from '../../src/stores/jobs/job-run-store.js';
 import { JobStore } from '../../src/stores/jobs/job-store.js';
 import { describeEachDialect } from '../helpers/dialects.js';
+import { commandTask } from './attempt-requests.js';
 
 function definition(jobKey: string, tasks: string[], maxConcurrentRuns = 1): JobDefinition {
   return {
@@ -14,16 +15,7 @@ function definition(jobKey: string, tasks: string[], maxConcurrentRuns = 1): Job
       key: jobKey,
       name: jobKey,
       parameters: [{ name: 'alpha', default: '1' }],
-      tasks: tasks.map((taskKey) => ({
-        taskKey,
-        type: 'command',
-        dependsOn: [],
-        runIf: 'ALL_SUCCESS',
-        maxRetries: 0,
-        minRetryIntervalMillis: 0,
-        retryOnTimeout: false,
-        command: { command: ['true'], env: {} },
-      })),
+      tasks: tasks.map((taskKey) => commandTask(taskKey, ['true'])),
       maxConcurrentRuns,
       queueEnabled: true,
       tags: {},
