@@ -35,7 +35,7 @@ export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChun
     for (const r of rejected[c]!) rejectedRows += r;
   }
   const rows = total - rejectedRows;
-  if (pack && packable(plan)) return { rows, rejected, rejectedRows, matrix: packMatrix(plan, chunks, rejected, rows) };
+  if (pack && packable(plan)) return { rows, rejected, rejectedRows, matrix: packMatrix(chunks, plan.featureIndex, plan.features.length, rejected, rows) };
   const columns: Columns = new Map();
   plan.features.forEach((feature, j) => {
     const column = plan.featureIndex + j;
@@ -57,16 +57,20 @@ export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChun
   return { rows, rejected, rejectedRows, columns };
 }
 
-function packMatrix(plan: ScoringPlan, chunks: readonly DuckDBDataChunk[], rejected: readonly Uint8Array[], rows: number): Float32Array {
-  const width = plan.features.length;
-  const matrix = new Float32Array(rows * width);
+/**
+ * Packs the DOUBLE columns `first` to `first + width - 1` of the chunks (no NULLs) into a float32
+ * [rows, width] matrix, row by row, leaving out the rows `rejected` marks; `rows` is how many are left.
+ * The matrix is `into`'s first rows when given (it must have room), else a new array.
+ */
+export function packMatrix(chunks: readonly DuckDBDataChunk[], first: number, width: number, rejected: readonly Uint8Array[], rows: number, into?: Float32Array): Float32Array {
+  const matrix = into ?? new Float32Array(rows * width);
   let base = 0;
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c]!;
     const skip = rejected[c]!;
     const n = chunk.rowCount;
     for (let j = 0; j < width; j++) {
-      const view = float64View(chunk, plan.featureIndex + j);
+      const view = float64View(chunk, first + j);
       let at = base + j;
       for (let i = 0; i < n; i++) {
         if (skip[i]) continue;

@@ -1,4 +1,5 @@
 import bindings from '@duckdb/node-bindings';
+import type * as duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId } from '@duckdb/node-api';
 import type { DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
 
@@ -22,18 +23,22 @@ export function booleanView(chunk: DuckDBDataChunk, column: number): Uint8Array 
   return bindings.vector_get_data(bindings.data_chunk_get_vector(chunk.chunk, column), chunk.rowCount);
 }
 
-/** Copies `values` (one per row, the column's physical type: BIGINT ← BigInt64Array, DOUBLE ← Float64Array, FLOAT ← Float32Array) into a fixed-width column. */
-export function writeColumn(chunk: DuckDBDataChunk, column: number, values: BigInt64Array | Float64Array | Float32Array): void {
-  bindings.copy_data_to_vector(bindings.data_chunk_get_vector(chunk.chunk, column), 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+/** The raw vector of a chunk's column, for the writers below. */
+export function columnVector(chunk: DuckDBDataChunk, column: number): duckdb.Vector {
+  return bindings.data_chunk_get_vector(chunk.chunk, column);
 }
 
-/** Marks the rows with `nulls[i]` set as NULL in the column (every row is valid until then). */
-export function writeNulls(chunk: DuckDBDataChunk, column: number, nulls: Uint8Array): void {
-  const rows = chunk.rowCount;
+/** Copies `values` (one per row, the vector's physical type: BIGINT ← BigInt64Array, DOUBLE ← Float64Array, FLOAT ← Float32Array) into a fixed-width vector. */
+export function writeColumn(vector: duckdb.Vector, values: BigInt64Array | Float64Array | Float32Array): void {
+  bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset, values.byteLength);
+}
+
+/** Marks the rows with `nulls[i]` set as NULL in the vector (every row is valid until then). */
+export function writeNulls(vector: duckdb.Vector, nulls: Uint8Array): void {
+  const rows = nulls.length;
   // DuckDB's validity mask: 64-bit little-endian words, bit set = valid; so row r is bit r % 8 of byte r / 8.
   const mask = new Uint8Array(Math.ceil(rows / 64) * 8);
   for (let r = 0; r < rows; r++) if (!nulls[r]) mask[r >> 3]! |= 1 << (r & 7);
-  const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
   bindings.vector_ensure_validity_writable(vector);
   bindings.copy_data_to_vector_validity(vector, 0, mask.buffer, 0, mask.byteLength);
 }

@@ -1,5 +1,6 @@
-import { BIGINT, DOUBLE, FLOAT, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBDataChunk, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBVector, FLOAT, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type * as duckdb from '@duckdb/node-bindings';
 import type { Prediction, TensorSpec } from '@modelyard/sdk';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
 import { writeColumn, writeNulls } from './duckdb-vectors.js';
@@ -73,23 +74,22 @@ export function predictionColumns(layout: PredictionLayout): Array<{ name: strin
   return [{ name: 'prediction', type: DUCK[layout.predictionType] }, ...layout.probabilityColumns.map((name) => ({ name, type: FLOAT }))];
 }
 
+/** Where a batch's prediction columns go: their raw vectors (`prediction`, then one per class), `rows` rows each. */
+export interface PredictionVectors {
+  rows: number;
+  vector(index: number): duckdb.Vector;
+}
+
 /**
- * Writes the prediction columns of one scanned chunk into `chunk` from column `first` on: its
- * rows with `rejected[i]` set are NULL, the others take the next values of `p` from `offset` on.
- * Numbers are copied into DuckDB's vectors one column at a time. Returns the next offset into `p`.
+ * Writes the prediction columns of `target`'s rows: those with `rejected[i]` set are NULL, the
+ * others take the next values of `p` from `offset` on. Numbers are copied into DuckDB's vectors
+ * one column at a time. Returns the next offset into `p`.
  */
-export function writePredictions(
-  chunk: DuckDBDataChunk,
-  first: number,
-  layout: PredictionLayout,
-  rejected: Uint8Array,
-  p: ColumnarPrediction | undefined,
-  offset: number,
-): number {
+export function writePredictions(target: PredictionVectors, layout: PredictionLayout, rejected: Uint8Array, p: ColumnarPrediction | undefined, offset: number): number {
   if (p && p.width !== 1) throw new Error(`the model answers ${p.width} values per row; batch scoring writes one prediction per row (and class probabilities)`);
-  const rows = chunk.rowCount;
+  const rows = target.rows;
   const width = layout.probabilityColumns.length;
-  // Row i of the chunk takes value source[i] of p; -1 for rejected rows (NULL).
+  // Row i takes value source[i] of p; -1 for rejected rows (NULL).
   const source = new Int32Array(rows);
   let k = offset;
   let nulls = 0;
@@ -100,23 +100,30 @@ export function writePredictions(
     } else source[i] = k++;
   }
   if (layout.predictionType === 'VARCHAR') {
-    chunk.setColumnValues(first, Array.from(source, (s): DuckDBValue => (s < 0 ? null : String(p!.values[s]))));
+    setValues(target, 0, Array.from(source, (s): DuckDBValue => (s < 0 ? null : String(p!.values[s]))));
     for (let c = 0; c < width; c++) {
-      chunk.setColumnValues(first + 1 + c, Array.from(source, (s): DuckDBValue => (s < 0 || !p?.probabilities ? null : p.probabilities[s * p.classes! + c]!)));
+      setValues(target, 1 + c, Array.from(source, (s): DuckDBValue => (s < 0 || !p?.probabilities ? null : p.probabilities[s * p.classes! + c]!)));
     }
     return k;
   }
-  writeColumn(chunk, first, layout.predictionType === 'BIGINT' ? bigintColumn(p, source) : doubleColumn(p, source));
+  writeColumn(target.vector(0), layout.predictionType === 'BIGINT' ? bigintColumn(p, source) : doubleColumn(p, source));
   for (let c = 0; c < width; c++) {
     const column = new Float32Array(rows);
     const probs = p?.probabilities;
     const classes = p?.classes ?? 0;
     if (probs && c < classes) for (let i = 0; i < rows; i++) column[i] = source[i]! < 0 ? 0 : probs[source[i]! * classes + c]!;
-    writeColumn(chunk, first + 1 + c, column);
-    if (nulls > 0 || !probs || c >= classes) writeNulls(chunk, first + 1 + c, probs && c < classes ? rejected : new Uint8Array(rows).fill(1));
+    writeColumn(target.vector(1 + c), column);
+    if (nulls > 0 || !probs || c >= classes) writeNulls(target.vector(1 + c), probs && c < classes ? rejected : new Uint8Array(rows).fill(1));
   }
-  if (nulls > 0) writeNulls(chunk, first, p ? rejected : new Uint8Array(rows).fill(1));
+  if (nulls > 0) writeNulls(target.vector(0), p ? rejected : new Uint8Array(rows).fill(1));
   return k;
+}
+
+/** Value by value, for text predictions (DuckDB strings cannot be copied in as one block). */
+function setValues(target: PredictionVectors, index: number, values: readonly DuckDBValue[]): void {
+  const vector = DuckDBVector.create(target.vector(index), target.rows);
+  values.forEach((v, i) => vector.setItem(i, v));
+  vector.flush();
 }
 
 function bigintColumn(p: ColumnarPrediction | undefined, source: Int32Array): BigInt64Array {

@@ -2,7 +2,7 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { copyColumn } from './duckdb-vectors.js';
+import { columnVector, copyColumn } from './duckdb-vectors.js';
 import { copyOptions, extensionOf, TextPartConcatenator } from './output-files.js';
 import { ParquetPartConcatenator } from './parquet-concat.js';
 import type { OutputFormat } from './output-files.js';
@@ -94,7 +94,7 @@ export class ScoredSegments {
       const scanned = chunks[c]!;
       const rows = DuckDBDataChunk.create(seg.types, scanned.rowCount);
       for (let j = 0; j < kept; j++) copyColumn(scanned, j, rows, j, outputTypes[j]!);
-      offset = writePredictions(rows, kept, layout, rejected[c]!, prediction, offset);
+      offset = writePredictions({ rows: rows.rowCount, vector: (i) => columnVector(rows, kept + i) }, layout, rejected[c]!, prediction, offset);
       copyColumn(scanned, plan.reasonIndex, rows, reasonColumn, VARCHAR);
       // `rows` points into `scanned`'s strings: appended (copied) while `scanned` is alive.
       seg.appender.appendDataChunk(rows);

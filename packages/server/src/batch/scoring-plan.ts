@@ -29,6 +29,12 @@ export interface ScoringPlan {
    * never NULL) at `rejectedIndex`.
    */
   select: string;
+  /** The kept input columns' select items (each `… AS "name"`, or the bare column). */
+  keptSelect: string[];
+  /** One expression per model input (signature order), without alias: what `select` names `__f<j>`. */
+  featureValues: string[];
+  /** Some rows may be rejected: the plan checks model inputs row by row (`__rejected` is not always false). */
+  checksRows: boolean;
   featureIndex: number;
   reasonIndex: number;
   rejectedIndex: number;
@@ -43,8 +49,8 @@ export interface ScoringPlan {
 /** Columns batch scoring adds; an input column with one of these names would be ambiguous. */
 export const RESULT_COLUMNS = ['prediction', 'model_name', 'model_version', 'scored_at'] as const;
 export const PROBABILITY_PREFIX = 'probability_';
-/** Names of the plan's own columns (model inputs `__f<j>`, reject reason and flag). */
-const INTERNAL_COLUMN = /^__(f\d+|reject_reason|rejected)$/;
+/** Names of the plan's own columns (model inputs `__f<j>`, reject reason and flag, the predictions' STRUCT). */
+const INTERNAL_COLUMN = /^__(f\d+|reject_reason|rejected|scored)$/;
 
 const DUCKDB_TYPE: Partial<Record<ColumnType, string>> = {
   double: 'DOUBLE',
@@ -103,16 +109,15 @@ export function planScoring(opts: {
 
   const problems: string[] = [];
   const features: PlannedFeature[] = [];
-  const featureExprs = opts.inputs.map((spec, j) => {
+  const featureValues = opts.inputs.map((spec) => {
     const col = sqlIdent(spec.name);
-    const alias = sqlIdent(`__f${j}`);
     if (!byName.has(spec.name)) {
-      features.push({ name: spec.name, kind: kindOf(spec.type) });
-      return spec.type === 'string' ? `NULL::VARCHAR AS ${alias}` : isNumericType(spec.type) ? `'NaN'::DOUBLE AS ${alias}` : `NULL::BOOLEAN AS ${alias}`;
+      features.push({ name: spec.name, kind: featureKind(spec.type) });
+      return spec.type === 'string' ? 'NULL::VARCHAR' : isNumericType(spec.type) ? `'NaN'::DOUBLE` : 'NULL::BOOLEAN';
     }
-    const kind = kindOf(spec.type);
+    const kind = featureKind(spec.type);
     features.push({ name: spec.name, kind });
-    if (kind === 'string') return `CAST(${col} AS VARCHAR) AS ${alias}`;
+    if (kind === 'string') return `CAST(${col} AS VARCHAR)`;
     const target = kind === 'number' ? 'DOUBLE' : 'BOOLEAN';
     const sourceType = byName.get(spec.name)!.type;
     const converts = textual.has(spec.name) || !NUMERIC_SQL.test(sourceType);
@@ -127,8 +132,9 @@ export function planScoring(opts: {
       );
     }
     const value = converts ? `${cast}(${col} AS ${target})` : `CAST(${col} AS ${target})`;
-    return kind === 'number' ? `COALESCE(${value}, 'NaN'::DOUBLE) AS ${alias}` : `${value} AS ${alias}`;
+    return kind === 'number' ? `COALESCE(${value}, 'NaN'::DOUBLE)` : value;
   });
+  const featureExprs = featureValues.map((value, j) => `${value} AS ${sqlIdent(`__f${j}`)}`);
   const reason = problems.length === 0 ? 'NULL::VARCHAR' : problems.length === 1 ? problems[0]! : `NULLIF(concat_ws('; ', ${problems.join(', ')}), '')`;
   const rejected = problems.length === 0 ? 'false AS "__rejected"' : `(${reason}) IS NOT NULL AS "__rejected"`;
   return {
@@ -136,6 +142,9 @@ export function planScoring(opts: {
     outputColumns,
     features,
     select: [...outputExprs, ...featureExprs, `${reason} AS "__reject_reason"`, rejected].join(', '),
+    keptSelect: outputExprs,
+    featureValues,
+    checksRows: problems.length > 0,
     featureIndex: outputExprs.length,
     reasonIndex: outputExprs.length + features.length,
     rejectedIndex: outputExprs.length + features.length + 1,
@@ -143,7 +152,8 @@ export function planScoring(opts: {
   };
 }
 
-function kindOf(type: ColumnType): FeatureKind {
+/** How a model input of `type` is fed. */
+export function featureKind(type: ColumnType): FeatureKind {
   if (isNumericType(type)) return 'number';
   return type === 'boolean' ? 'boolean' : 'string';
 }

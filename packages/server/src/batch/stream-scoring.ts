@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
-import { batchFeatures, packable } from './chunk-features.js';
+import { batchFeatures } from './chunk-features.js';
 import type { BatchFeatures } from './chunk-features.js';
 import { InferenceWorker } from './inference-worker.js';
 import { describeInput, readSql } from './input-source.js';
@@ -12,9 +12,10 @@ import type { OutputFormat } from './output-files.js';
 import { columnarOf, layoutFromPrediction, layoutFromSignature } from './prediction-columns.js';
 import type { ColumnarPrediction, PredictionLayout } from './prediction-columns.js';
 import { ScoredSegments } from './scored-segments.js';
-import { planScoring } from './scoring-plan.js';
+import { featureKind, planScoring } from './scoring-plan.js';
 import type { ScoringPlan } from './scoring-plan.js';
 import { sqlString } from './sql.js';
+import { scoreInOneStatement } from './statement-scoring.js';
 
 export interface StreamScoringOptions {
   input: InputSource;
@@ -57,7 +58,16 @@ interface InFlight {
 }
 
 /**
- * The scoring itself, in one pass over the input: DuckDB streams every column the job needs
+ * The scoring itself, in one pass over the input.
+ *
+ * A CSV input whose rows cannot be rejected, for a model the inference worker takes, is scored
+ * by one DuckDB statement that calls the worker for each vector of rows (`scoreInOneStatement`):
+ * parsing CSV is most of DuckDB's work, and there it runs on DuckDB's threads beside inference
+ * while the text never passes through JavaScript. A Parquet input reads cheaply; there the
+ * path below, whose inference calls take 16,384 rows instead of a 2,048-row vector, is faster
+ * (measured side by side, docs/batch-scoring.md).
+ *
+ * Otherwise DuckDB streams every column the job needs
  * (parsed and validated once); each batch's model inputs are read from DuckDB's buffers and
  * scored on an inference worker while the previous batches' kept columns and predictions are
  * appended to the current segment. Models the worker cannot take (text inputs, graphs with
@@ -85,19 +95,40 @@ const CONVERSION_ERROR = /^Conversion Error/;
 
 async function scoreInput(opts: StreamScoringOptions, optimistic: boolean): Promise<{ rows: number; rejectedRows: number }> {
   const { model, format } = opts;
-  return withDuckDb(opts, async (conns) => {
-    const { input, columns: source } = await describeInput(conns.read, opts.input);
-    const plan = planScoring({ format: input.format, outputFormat: format, source, inputs: model.signature!.inputs, idColumns: opts.idColumns, optimistic });
-    const worker = packable(plan) ? await InferenceWorker.open(onnxPath(model), plan.features.map((f) => f.name), opts.inferenceThreads) : undefined;
-    try {
-      return await scorePlan(opts, plan, input, conns, worker);
-    } catch (e) {
-      if (plan.optimistic && CONVERSION_ERROR.test(String((e as Error).message))) throw new BadCellInOptimisticRead();
-      throw e;
-    } finally {
-      await worker?.close();
-    }
-  });
+  const inputs = model.signature!.inputs;
+  // Opened while DuckDB describes the input (each takes tens of milliseconds). Only for models
+  // whose inputs are all numbers: exactly the plans `packable` accepts.
+  const opening = inputs.length > 0 && inputs.every((s) => featureKind(s.type) === 'number') ? InferenceWorker.open(onnxPath(model), inputs.map((s) => s.name), opts.inferenceThreads) : Promise.resolve(undefined);
+  try {
+    return await withDuckDb(opts, async (conns) => {
+      const { input, columns: source } = await describeInput(conns.read, opts.input);
+      const plan = planScoring({ format: input.format, outputFormat: format, source, inputs, idColumns: opts.idColumns, optimistic });
+      const worker = await opening;
+      const layout = layoutFromSignature(model);
+      try {
+        if (worker && layout && !plan.checksRows && input.format === 'csv') {
+          return await scoreInOneStatement({
+            conn: conns.write,
+            plan,
+            input,
+            worker,
+            layout,
+            format,
+            outputPath: workOutputs(opts.work, format).output,
+            metaColumns: metaColumns(opts.modelLabel, opts.startedAt),
+            signal: opts.signal,
+            onProgress: opts.onProgress,
+          });
+        }
+        return await scorePlan(opts, plan, input, conns, worker);
+      } catch (e) {
+        if (plan.optimistic && CONVERSION_ERROR.test(String((e as Error).message))) throw new BadCellInOptimisticRead();
+        throw e;
+      }
+    });
+  } finally {
+    await (await opening.catch(() => undefined))?.close();
+  }
 }
 
 async function scorePlan(

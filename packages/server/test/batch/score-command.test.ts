@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 60_000): Pr
 }
 
 const workDirs = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('.scores.parquet.modelyard-'));
+/** Some output is written in a work folder of `dir`: a part file, or the output a single statement is writing. */
+const writingOutput = (dir: string) =>
+  existsSync(dir) && workDirs(dir).some((w) => readdirSync(join(dir, w)).some((f) => (f.startsWith('part-') || f.startsWith('output.')) && statSync(join(dir, w, f)).size > 0));
 
 describe('modelyard score', () => {
   let server: TestServer;
@@ -107,8 +110,8 @@ describe('modelyard score', () => {
     const args = ['-m', `models:/${MODEL}/1`, '-i', bigCsv, '-o', output, '--batch-size', '2048', '--segment-rows', '8192', '--no-tracking'];
     const killed = score(args, env);
     children.push(killed.child);
-    // Kill it hard once the first part is written: mid-job, with parts on disk.
-    await until('a part file', () => existsSync(out) && workDirs(out).some((w) => readdirSync(join(out, w)).some((f) => f.startsWith('part-'))));
+    // Kill it hard once output is on disk in its work folder: mid-job.
+    await until('output being written', () => writingOutput(out));
     killed.child.kill('SIGKILL');
     await killed.exited;
     expect(existsSync(output)).toBe(false);
@@ -128,7 +131,8 @@ describe('modelyard score', () => {
     const output = join(out, 'scores.parquet');
     const run = score(['-m', `models:/${MODEL}/1`, '-i', bigCsv, '-o', output, '--batch-size', '2048', '--segment-rows', '8192', '--no-tracking'], env);
     children.push(run.child);
-    await until('a part file', () => existsSync(out) && workDirs(out).some((w) => readdirSync(join(out, w)).some((f) => f.startsWith('part-'))));
+    // As soon as the job has its work folder: loading, reading or writing, it must stop cleanly.
+    await until('the work folder', () => existsSync(out) && workDirs(out).length > 0);
     run.child.kill('SIGTERM');
     const code = await run.exited;
     expect(code, `stdout: ${run.stdout()}\nstderr: ${run.stderr()}`).toBe(1);
