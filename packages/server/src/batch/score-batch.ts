@@ -24,7 +24,7 @@ export interface ScoreBatchOptions {
   outputFormat?: OutputFormat;
   /** Keep only these input columns in the output (default: all of them). */
   idColumns?: string[];
-  /** Rows per ONNX Runtime call. Default 16,384. */
+  /** Rows per ONNX Runtime call when scoring by segments (one statement goes by 2,048-row vectors). Default 16,384. */
   batchSize?: number;
   /** Fail the job when more than this share of rows is rejected. Default 0.01. */
   maxRejectRatio?: number;
@@ -34,7 +34,7 @@ export interface ScoreBatchOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. `512MB` (default); beyond it DuckDB spills to the work folder. */
   memoryLimit?: string;
-  /** Rows per part file written while later rows are scored. Default 262,144. */
+  /** Rows per part file written while later rows are scored (by segments). Default 262,144. */
   segmentRows?: number;
   /** Record the job as an MLflow run; without it nothing is logged. */
   tracking?: BatchTracking;

@@ -51,12 +51,12 @@ export function registerScoreCommand(program: Command): void {
     .option('--no-tracking', 'do not record an MLflow run')
     .option('--id-column <column...>', 'keep only these input columns in the output (repeat or comma-separate)')
     .option('--rejects <path>', 'where rejected rows go (default: <output>.rejects.<ext> beside the output)')
-    .option('--batch-size <rows>', 'rows per ONNX Runtime call', '16384')
+    .option('--batch-size <rows>', 'rows per ONNX Runtime call when scoring by segments (a CSV scored in one statement goes by DuckDB vectors of 2,048)', '16384')
     .option('--max-reject-ratio <ratio>', 'fail when more than this share of rows is rejected (0 to 1)', '0.01')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .option('--duckdb-threads <n>', 'DuckDB threads reading and writing (default: one per core)')
     .option('--memory-limit <size>', 'DuckDB memory limit; beyond it DuckDB spills to a folder beside the output', '512MB')
-    .option('--segment-rows <rows>', 'rows per part written while later rows are scored', '262144')
+    .option('--segment-rows <rows>', 'rows per part written while later rows are scored (scoring by segments)', '262144')
     .option('-q, --quiet', 'print only the summary')
     .action(async (flags: ScoreFlags) => {
       const threads = numberFlag('--threads', flags.threads, isPositiveInt, 'a positive integer');
