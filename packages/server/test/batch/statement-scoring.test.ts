@@ -9,7 +9,7 @@ import { scoreBatch } from '../../src/batch/score-batch.js';
 import { LocalFolderModelSource } from '../../src/runtime/client-model-source.js';
 import { ModelRuntime } from '../../src/runtime/model-runtime.js';
 import { datasetPath } from '../helpers/datasets.js';
-import { duck, FEATURES, pimaFrame, trainForest } from './batch-fixtures.js';
+import { duck, expectedScores, FEATURES, pimaCsvRows, pimaFrame, trainForest, writeCsv } from './batch-fixtures.js';
 
 /*
  * A CSV job whose rows cannot be rejected runs as one DuckDB statement calling the inference
@@ -68,6 +68,31 @@ describe('batch scoring in one statement', () => {
       const [types] = await duck<{ t: string }>(`SELECT typeof(prediction) AS t FROM '${to}' LIMIT 1`);
       expect(types!.t).toBe('DOUBLE');
     }
+  });
+
+  it('keeps only the id column when asked, and refuses an input column named like its own STRUCT', async () => {
+    const forest = trainForest();
+    const modelDir = saveModel('forest-ids', forest);
+    const frame = pimaFrame();
+    const input = join(dir, 'pima.csv');
+    writeCsv(input, pimaCsvRows(frame));
+    const output = join(dir, 'ids.csv');
+    const result = await scoreBatch({ modelUri: modelDir, inputPath: input, outputPath: output, runtime, idColumns: ['id'] });
+    expect(result).toMatchObject({ rows: frame.rowCount, rejectedRows: 0 });
+    const rows = await duck(`SELECT * FROM read_csv('${output}')`);
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'prediction', 'probability_0', 'probability_1', 'model_name', 'model_version', 'scored_at']);
+    const want = expectedScores(forest, frame);
+    rows.forEach((r, i) => {
+      expect(Number(r.id)).toBe(i);
+      expect(Number(r.prediction)).toBe(want[i]!.prediction);
+      expect(Math.abs(Number(r.probability_1) - want[i]!.probabilities[1]!)).toBeLessThanOrEqual(1e-5);
+    });
+
+    const clash = join(dir, 'clash.csv');
+    writeFileSync(clash, `__scored,${FEATURES.join(',')}\n1,${FEATURES.map(() => '1').join(',')}\n`);
+    await expect(scoreBatch({ modelUri: modelDir, inputPath: clash, outputPath: join(dir, 'clash-out.csv'), runtime })).rejects.toThrow(
+      "the input has a column '__scored', a name batch scoring uses internally; keep only other columns with --id-column, or rename it",
+    );
   });
 
   it('shared calls answer as message calls do; failures are errors naming the cause, and the worker goes on', async () => {
