@@ -1,7 +1,7 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { Columns } from '@modelyard/sdk';
 import { booleanView, float64View } from './duckdb-vectors.js';
-import type { ScoringPlan } from './scoring-plan.js';
+import type { FeatureKind, ScoringPlan } from './scoring-plan.js';
 
 /** The model inputs of a batch of scanned chunks, accepted rows only, in row order. */
 export interface BatchFeatures {
@@ -16,9 +16,9 @@ export interface BatchFeatures {
   columns?: Columns;
 }
 
-/** Whether the plan's model inputs can be fed as one float32 matrix (all numeric). */
-export function packable(plan: ScoringPlan): boolean {
-  return plan.features.length > 0 && plan.features.every((f) => f.kind === 'number');
+/** Whether model inputs of these kinds can be fed as one float32 matrix (all numeric). */
+export function packable(kinds: readonly FeatureKind[]): boolean {
+  return kinds.length > 0 && kinds.every((k) => k === 'number');
 }
 
 /**
@@ -35,7 +35,7 @@ export function batchFeatures(plan: ScoringPlan, chunks: readonly DuckDBDataChun
     for (const r of rejected[c]!) rejectedRows += r;
   }
   const rows = total - rejectedRows;
-  if (pack && packable(plan)) return { rows, rejected, rejectedRows, matrix: packMatrix(chunks, plan.featureIndex, plan.features.length, rejected, rows) };
+  if (pack && packable(plan.features.map((f) => f.kind))) return { rows, rejected, rejectedRows, matrix: packMatrix(chunks, plan.featureIndex, plan.features.length, rejected, rows) };
   const columns: Columns = new Map();
   plan.features.forEach((feature, j) => {
     const column = plan.featureIndex + j;

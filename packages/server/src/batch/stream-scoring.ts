@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
-import { batchFeatures } from './chunk-features.js';
+import { batchFeatures, packable } from './chunk-features.js';
 import type { BatchFeatures } from './chunk-features.js';
 import { InferenceWorker } from './inference-worker.js';
 import { describeInput, readSql } from './input-source.js';
@@ -96,9 +96,8 @@ const CONVERSION_ERROR = /^Conversion Error/;
 async function scoreInput(opts: StreamScoringOptions, optimistic: boolean): Promise<{ rows: number; rejectedRows: number }> {
   const { model, format } = opts;
   const inputs = model.signature!.inputs;
-  // Opened while DuckDB describes the input (each takes tens of milliseconds). Only for models
-  // whose inputs are all numbers: exactly the plans `packable` accepts.
-  const opening = inputs.length > 0 && inputs.every((s) => featureKind(s.type) === 'number') ? InferenceWorker.open(onnxPath(model), inputs.map((s) => s.name), opts.inferenceThreads) : Promise.resolve(undefined);
+  // Opened while DuckDB describes the input (each takes tens of milliseconds).
+  const opening = packable(inputs.map((s) => featureKind(s.type))) ? InferenceWorker.open(onnxPath(model), inputs.map((s) => s.name), opts.inferenceThreads) : Promise.resolve(undefined);
   try {
     return await withDuckDb(opts, async (conns) => {
       const { input, columns: source } = await describeInput(conns.read, opts.input);
@@ -120,7 +119,7 @@ async function scoreInput(opts: StreamScoringOptions, optimistic: boolean): Prom
             onProgress: opts.onProgress,
           });
         }
-        return await scorePlan(opts, plan, input, conns, worker);
+        return await scorePlan(opts, plan, input, conns, worker, layout);
       } catch (e) {
         if (plan.optimistic && CONVERSION_ERROR.test(String((e as Error).message))) throw new BadCellInOptimisticRead();
         throw e;
@@ -137,6 +136,8 @@ async function scorePlan(
   input: InputSource,
   conns: Connections,
   worker: InferenceWorker | undefined,
+  /** The prediction columns when the signature names them; else the first prediction tells. */
+  fromSignature: PredictionLayout | undefined,
 ): Promise<{ rows: number; rejectedRows: number }> {
   const { model, format } = opts;
   const result = await conns.read.stream(`SELECT ${plan.select} FROM ${readSql(input, plan.varcharColumns)}`);
@@ -153,7 +154,6 @@ async function scorePlan(
     },
     join(opts.work, `output-parts.${extensionOf(format)}`),
   );
-  const fromSignature = layoutFromSignature(model);
   if (fromSignature) segments.setLayout(fromSignature);
   try {
     const scanned = await scan(result, opts, {
