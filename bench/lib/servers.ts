@@ -54,6 +54,37 @@ export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<Be
   };
 }
 
+/**
+ * The tracking ceiling (bench/tracking/bare-store-server.ts) in its own process on a fresh SQLite
+ * file: the server's run service and store behind bare node:http.
+ */
+export async function startBareStoreServer(): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'modelyard-bench-bare-'));
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'bench/tracking/bare-store-server.ts'), dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolveUrl((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`bare store server exited with ${code}:\n${out}`)));
+  });
+  return {
+    store: 'sqlite',
+    url,
+    async close() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 function listeningUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolveUrl, reject) => {
     let out = '';

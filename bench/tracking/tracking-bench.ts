@@ -1,7 +1,8 @@
 import { BenchClient } from '../lib/http-client.js';
 import { fmt, medianTiming, report, timeSequential } from '../lib/stats.js';
 import type { Timing } from '../lib/stats.js';
-import { startBenchServer } from '../lib/servers.js';
+import { startBareStoreServer, startBenchServer } from '../lib/servers.js';
+import type { BenchServer } from '../lib/servers.js';
 
 /**
  * bench/tracking: the tracking server's write and read paths over real HTTP from one client, for
@@ -10,16 +11,23 @@ import { startBenchServer } from '../lib/servers.js';
 export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void> {
   const bench = await startBenchServer(store);
   const c = new BenchClient(bench.url);
+  // SQLite only: the same writes through the server's own run service and store behind bare
+  // node:http (bare-store-server.ts), measured beside the server's in the same run: the ceiling
+  // one waiting client gets on this machine, whatever the HTTP layer.
+  const bare: BenchServer | undefined = store === 'sqlite' ? await startBareStoreServer() : undefined;
+  const b = bare && new BenchClient(bare.url);
   try {
     console.log(`\ntracking server — ${store}${store === 'postgres' ? ' (throwaway cluster, fsync off)' : ''}`);
     const { experiment_id } = await c.post('/experiments/create', { name: 'bench' });
     const runId: string = (await c.post('/runs/create', { experiment_id, start_time: 0 })).run.info.run_id;
+    const bareRunId: string | undefined = b && (await b.post('/runs/create', { experiment_id: '0', start_time: 0 })).run.info.run_id;
 
     // Warm-up until the JIT has settled on both paths (the first thousands of requests run
     // unoptimised code in both client and server): a training loop's steady state is what counts.
     for (let i = 0; i < 3000; i++) {
       await c.call('GET', '/api/3.0/mlflow/server-info');
       await c.post('/runs/log-metric', { run_id: runId, key: 'warm', value: i, timestamp: i, step: i });
+      await b?.post('/runs/log-metric', { run_id: bareRunId, key: 'warm', value: i, timestamp: i, step: i });
     }
 
     // The HTTP floor (the cheapest JSON route over the same client and socket: one client waits
@@ -28,6 +36,7 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     const rounds = 5;
     const floorRounds: Timing[] = [];
     const metricRounds: Timing[] = [];
+    const bareMetricRounds: Timing[] = [];
     for (let r = 0; r < rounds; r++) {
       floorRounds.push(await timeSequential(1000, async () => {
         await c.call('GET', '/api/3.0/mlflow/server-info');
@@ -35,19 +44,29 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
       metricRounds.push(await timeSequential(1000, (i) =>
         c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
       ));
+      if (b) {
+        bareMetricRounds.push(await timeSequential(1000, (i) =>
+          b.post('/runs/log-metric', { run_id: bareRunId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
+        ));
+      }
     }
     const floor = medianTiming(floorRounds);
     const logMetric = medianTiming(metricRounds);
+    const bareLogMetric = b && medianTiming(bareMetricRounds);
 
     const batches = 100;
-    const batch = await timeSequential(batches, (b) =>
-      c.post('/runs/log-batch', {
-        run_id: runId,
-        metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: Math.random(), timestamp: 1_700_000_000_000 + b, step: b * 100 + Math.floor(i / 10) })),
-      }),
-    );
+    const logBatches = (client: BenchClient, run: string | undefined) =>
+      timeSequential(batches, (n) =>
+        client.post('/runs/log-batch', {
+          run_id: run,
+          metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: Math.random(), timestamp: 1_700_000_000_000 + n, step: n * 100 + Math.floor(i / 10) })),
+        }),
+      );
+    const batch = await logBatches(c, runId);
+    const bareBatch = b && (await logBatches(b, bareRunId));
 
     const createRuns = await timeSequential(2000, (i) => c.post('/runs/create', { experiment_id, start_time: i, run_name: `r${i}` }));
+    const bareCreateRuns = b && (await timeSequential(2000, (i) => b.post('/runs/create', { experiment_id: '0', start_time: i, run_name: `r${i}` })));
 
     // 10,000 runs, each with 5 metrics: a fresh experiment so counts are exact.
     const { experiment_id: searchExp } = await c.post('/experiments/create', { name: 'bench-search' });
@@ -85,6 +104,13 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
       { figure: 'log-metric p50 / p99 ms', value: `${fmt(logMetric.p50Ms, 2)} / ${fmt(logMetric.p99Ms, 2)}`, target: 'p50 < 1 ms' },
       { figure: 'log-batch metrics/s (1000/call)', value: fmt((batches * 1000) / (batch.totalMs / 1000)), target: '≥ 200,000' },
       { figure: 'create-run runs/s', value: fmt(createRuns.perSecond), target: '≥ 2,000' },
+      ...(bareLogMetric && bareBatch && bareCreateRuns
+        ? [
+            { figure: 'ceiling, bare node:http + same store: log-metric req/s', value: fmt(bareLogMetric.perSecond) },
+            { figure: 'ceiling: log-batch metrics/s', value: fmt((batches * 1000) / (bareBatch.totalMs / 1000)) },
+            { figure: 'ceiling: create-run runs/s', value: fmt(bareCreateRuns.perSecond) },
+          ]
+        : []),
       { figure: 'search 10k runs, no filter, top 100 (p50 ms)', value: fmt(searchPlain.p50Ms, 1) },
       { figure: 'search 10k runs, metrics.m1 > 0.5 by m1, top 100 (p50 ms)', value: fmt(searchFiltered.p50Ms, 1), target: '< 20 ms' },
       { figure: 'get-history 100,000 points (p50 ms)', value: fmt(history.p50Ms, 0) },
@@ -92,6 +118,8 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     ]);
   } finally {
     c.close();
+    b?.close();
     await bench.close();
+    await bare?.close();
   }
 }
