@@ -10,10 +10,7 @@ import { runToJson } from '../../packages/server/src/http/routes/mlflow/json/tra
 import { metricFromMessage } from '../../packages/server/src/http/routes/mlflow/json/tracking-messages.js';
 import { ExperimentService } from '../../packages/server/src/services/tracking/experiment-service.js';
 import { RunService } from '../../packages/server/src/services/tracking/run-service.js';
-import { ExperimentStore } from '../../packages/server/src/stores/tracking/experiment-store.js';
-import { LoggedModelStore } from '../../packages/server/src/stores/tracking/logged-model-store.js';
-import { MetricStore } from '../../packages/server/src/stores/tracking/metric-store.js';
-import { RunStore } from '../../packages/server/src/stores/tracking/run-store.js';
+import { createTrackingStores } from '../../packages/server/src/services/services.js';
 
 /**
  * The tracking benchmark's ceiling: the server's own run service and SQLite store behind the least
@@ -28,14 +25,7 @@ async function main(dataDir: string): Promise<void> {
   const config = loadConfig({ flags: { dataDir, backendStoreUri: `sqlite:///${join(dataDir, 'modelyard.db')}` }, env: {} });
   const db = connect(parseStoreUri(config.backendStoreUri));
   await migrateToLatest(db.db, db.caps);
-  const metrics = new MetricStore(db.db, db.caps);
-  const stores = {
-    experiments: new ExperimentStore(db.db, db.caps),
-    runs: new RunStore(db.db, db.caps, metrics),
-    metrics,
-    loggedModels: new LoggedModelStore(db.db, db.caps),
-  };
-  const deps = { stores, config, now: Date.now };
+  const deps = { stores: createTrackingStores(db.db, db.caps), config, now: Date.now };
   await new ExperimentService(deps).ensureDefaultExperiment();
   const runs = new RunService(deps);
 

@@ -8,6 +8,7 @@ import { RunStore } from '../stores/tracking/run-store.js';
 import { MetricStore } from '../stores/tracking/metric-store.js';
 import { LoggedModelStore } from '../stores/tracking/logged-model-store.js';
 import { ExperimentService } from './tracking/experiment-service.js';
+import type { TrackingStores } from './tracking/tracking-stores.js';
 import { RunService } from './tracking/run-service.js';
 import { LoggedModelService } from './tracking/logged-model-service.js';
 import { ArtifactService } from './artifacts/artifact-service.js';
@@ -52,15 +53,20 @@ export interface ServiceDeps {
 }
 
 /** Wires stores into services. Called once by the composition root (and by test helpers). */
+/** The tracking stores over one database. */
+export function createTrackingStores(db: Kysely<Database>, caps: DbCaps): TrackingStores {
+  const metrics = new MetricStore(db, caps);
+  return {
+    experiments: new ExperimentStore(db, caps),
+    runs: new RunStore(db, caps, metrics),
+    metrics,
+    loggedModels: new LoggedModelStore(db, caps),
+  };
+}
+
 export async function createServices(deps: ServiceDeps): Promise<Services> {
   const now = deps.now ?? Date.now;
-  const metrics = new MetricStore(deps.db, deps.caps);
-  const stores = {
-    experiments: new ExperimentStore(deps.db, deps.caps),
-    runs: new RunStore(deps.db, deps.caps, metrics),
-    metrics,
-    loggedModels: new LoggedModelStore(deps.db, deps.caps),
-  };
+  const stores = createTrackingStores(deps.db, deps.caps);
   const trackingDeps = { stores, config: deps.config, now };
   const experiments = new ExperimentService(trackingDeps);
   await experiments.ensureDefaultExperiment();
