@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Pipeline, RandomForestClassifier, parseCsv, toOnnx } from '@modelyard/learn';
 import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from '@modelyard/sdk';
+import { spawnBenchProcess } from '../lib/servers.js';
 import { fmt, report } from '../lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,11 +43,7 @@ async function generate(dir: string, rows: number): Promise<{ csv: string; parqu
 }
 
 function runChild<T>(args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'bench/batch/bench-batch-process.ts'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawnBenchProcess('bench/batch/bench-batch-process.ts', args);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((ok, fail) => {

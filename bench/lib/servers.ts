@@ -35,12 +35,7 @@ export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<Be
     uri = db.uri;
     drop = db.drop;
   }
-  const child = spawn(
-    process.execPath,
-    // --conditions=source: workspace packages from their sources, as in tests (a stale dist/ would otherwise be benchmarked).
-    ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), 'server', '--port', '0', '--data-dir', dataDir, '--backend-store-uri', uri, '--log-level', 'warn'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
-  );
+  const child = spawnBenchProcess('packages/server/src/main.ts', ['server', '--port', '0', '--data-dir', dataDir, '--backend-store-uri', uri, '--log-level', 'warn']);
   const url = await listeningUrl(child);
   return {
     store,
@@ -60,20 +55,8 @@ export async function startBenchServer(store: 'sqlite' | 'postgres'): Promise<Be
  */
 export async function startBareStoreServer(): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'modelyard-bench-bare-'));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'bench/tracking/bare-store-server.ts'), dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolveUrl((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`bare store server exited with ${code}:\n${out}`)));
-  });
+  const child = spawnBenchProcess('bench/tracking/bare-store-server.ts', [dataDir]);
+  const { url } = await firstJsonLine<{ url: string }>(child, 'bare store server');
   return {
     store: 'sqlite',
     url,
@@ -83,6 +66,32 @@ export async function startBareStoreServer(): Promise<BenchServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A TypeScript entry point (relative to the repository) in its own Node process, run from
+ * sources: `--conditions=source` takes workspace packages from their sources, as in tests (a
+ * stale dist/ would otherwise be benchmarked). Its stdout is piped for the caller to read.
+ */
+export function spawnBenchProcess(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, script), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+}
+
+/** The first line `child` prints that is a JSON object; rejects, with what it printed, if it exits first. */
+export function firstJsonLine<T>(child: ChildProcess, name: string): Promise<T> {
+  return new Promise<T>((resolveLine, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolveLine(JSON.parse(line) as T);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready:\n${out}`)));
+  });
 }
 
 function listeningUrl(child: ChildProcess): Promise<string> {

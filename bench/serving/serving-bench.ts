@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Pipeline, RandomForestClassifier, parseCsv, toOnnx } from '@modelyard/learn';
 import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from '@modelyard/sdk';
+import { firstJsonLine, spawnBenchProcess } from '../lib/servers.js';
 import { fmt, report } from '../lib/stats.js';
 import { pacedLoad } from './paced-load.js';
 import type { PacedResult } from './paced-load.js';
@@ -66,20 +66,8 @@ interface ServerProcess {
 }
 
 export async function startServerProcess(modelDir: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'bench/serving/bench-scoring-process.ts'), modelDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const urls = await new Promise<{ scoring: string; hello: string }>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) ok(JSON.parse(line) as { scoring: string; hello: string });
-    });
-    child.once('exit', (code) => fail(new Error(`bench scoring process exited with ${code}`)));
-  });
+  const child = spawnBenchProcess('bench/serving/bench-scoring-process.ts', [modelDir]);
+  const urls = await firstJsonLine<{ scoring: string; hello: string }>(child, 'bench scoring process');
   return {
     ...urls,
     resetStats: async () => {

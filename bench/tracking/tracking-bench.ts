@@ -37,18 +37,16 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     const floorRounds: Timing[] = [];
     const metricRounds: Timing[] = [];
     const bareMetricRounds: Timing[] = [];
+    const logMetricRound = (client: BenchClient, run: string | undefined, r: number) =>
+      timeSequential(1000, (i) =>
+        client.post('/runs/log-metric', { run_id: run, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
+      );
     for (let r = 0; r < rounds; r++) {
       floorRounds.push(await timeSequential(1000, async () => {
         await c.call('GET', '/api/3.0/mlflow/server-info');
       }));
-      metricRounds.push(await timeSequential(1000, (i) =>
-        c.post('/runs/log-metric', { run_id: runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
-      ));
-      if (b) {
-        bareMetricRounds.push(await timeSequential(1000, (i) =>
-          b.post('/runs/log-metric', { run_id: bareRunId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
-        ));
-      }
+      metricRounds.push(await logMetricRound(c, runId, r));
+      if (b) bareMetricRounds.push(await logMetricRound(b, bareRunId, r));
     }
     const floor = medianTiming(floorRounds);
     const logMetric = medianTiming(metricRounds);

@@ -52,7 +52,6 @@ export interface ServiceDeps {
   tracing?: JobRunTracing;
 }
 
-/** Wires stores into services. Called once by the composition root (and by test helpers). */
 /** The tracking stores over one database. */
 export function createTrackingStores(db: Kysely<Database>, caps: DbCaps): TrackingStores {
   const metrics = new MetricStore(db, caps);
@@ -64,6 +63,7 @@ export function createTrackingStores(db: Kysely<Database>, caps: DbCaps): Tracki
   };
 }
 
+/** Wires stores into services. Called once by the composition root (and by test helpers). */
 export async function createServices(deps: ServiceDeps): Promise<Services> {
   const now = deps.now ?? Date.now;
   const stores = createTrackingStores(deps.db, deps.caps);
