@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Pipeline, RandomForestClassifier, parseCsv, toOnnx } from '@modelyard/learn';
 import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from '@modelyard/sdk';
+import { withSteal } from '../lib/host-cpu.js';
 import { firstJsonLine, spawnBenchProcess } from '../lib/servers.js';
 import { fmt, report } from '../lib/stats.js';
 import { pacedLoad } from './paced-load.js';
@@ -89,6 +90,8 @@ interface PacedRound {
   /** In-server latency of the route under load (see ProcessStats.servers). */
   inServerP50Ms: number;
   inServerP99Ms: number;
+  /** Share of the machine's CPU time the hypervisor took during the round (host-cpu.ts), %. */
+  stealPercent: number;
 }
 
 const PACED_RATE = 1000;
@@ -97,10 +100,10 @@ const PACED_ROUNDS = 3;
 
 async function pacedRound(server: ServerProcess, url: string, body: string, tracked: 'scoring' | 'hello'): Promise<PacedRound> {
   await server.resetStats();
-  const client = await pacedLoad({ url, body, rate: PACED_RATE, seconds: PACED_SECONDS });
+  const { result: client, stealPercent } = await withSteal(() => pacedLoad({ url, body, rate: PACED_RATE, seconds: PACED_SECONDS }));
   const stats = await server.readStats();
   const inServer = stats.servers[tracked]!;
-  return { client, server: stats, inServerP50Ms: inServer.p50Ms, inServerP99Ms: inServer.p99Ms };
+  return { client, server: stats, inServerP50Ms: inServer.p50Ms, inServerP99Ms: inServer.p99Ms, stealPercent: stealPercent ?? Number.NaN };
 }
 
 /** `median (min–max)` of a figure over rounds. */
@@ -127,7 +130,7 @@ export async function benchServing(): Promise<void> {
     // The machine's own floor: how late a 1 ms timer fires in the idle server process. On a shared
     // VM this is the host scheduling the vCPU, and every request pays it when it lands in a stall.
     await server.resetStats();
-    await new Promise((r) => setTimeout(r, 3000));
+    const idleSteal = await withSteal(() => new Promise((r) => setTimeout(r, 3000)));
     const idle = await server.readStats();
 
     // Alternating rounds, best of each: on a shared machine a neighbour's burst then hits both sides alike.
@@ -174,6 +177,7 @@ export async function benchServing(): Promise<void> {
       loopMax: spread(rs.map((r) => r.server.loopMaxMs)),
       gcMax: spread(rs.map((r) => r.server.gcMaxMs)),
       gen: spread(rs.map((r) => r.client.generatorLoopP99Ms)),
+      steal: spread(rs.map((r) => r.stealPercent)),
     });
     const f = side(pacedFloor);
     const s = side(pacedServed);
@@ -187,12 +191,17 @@ export async function benchServing(): Promise<void> {
       { figure: 'server event-loop delay max', floor: f.loopMax, served: s.loopMax },
       { figure: 'server longest GC pause', floor: f.gcMax, served: s.gcMax },
       { figure: 'load generator event-loop delay p99', floor: f.gen, served: s.gen },
+      { figure: 'host CPU steal, % (the hypervisor; whole machine)', floor: f.steal, served: s.steal },
     ];
     const w = Math.max(...rowsOut.map((r) => r.figure.length));
     console.log(`  ${''.padEnd(w)}  ${'HTTP floor'.padStart(22)}  ${'/invocations'.padStart(22)}`);
     for (const r of rowsOut) console.log(`  ${r.figure.padEnd(w)}  ${r.floor.padStart(22)}  ${r.served.padStart(22)}`);
+    // Each round's tail beside what the host took meanwhile: the p99 follows the steal.
+    const byRound = (rs: PacedRound[]) => rs.map((r) => `${fmt(r.client.p99Ms, 1)} @ ${fmt(r.stealPercent, 1)} %`).join(', ');
+    console.log(`  client p99 per round @ host steal: HTTP floor ${byRound(pacedFloor)}; /invocations ${byRound(pacedServed)}`);
     report([
       { figure: 'idle server: event-loop delay p99 / max, ms (the machine)', value: `${fmt(idle.loopP99Ms, 1)} / ${fmt(idle.loopMaxMs, 1)}` },
+      { figure: 'host CPU steal meanwhile, %', value: idleSteal.stealPercent === undefined ? 'n/a' : fmt(idleSteal.stealPercent, 1) },
       {
         figure: `autocannon -R ${PACED_RATE} p50 / p99, ms (bursty, as measured before)`,
         value: `${fmt(autocannonPaced.p50Ms, 0)} / ${fmt(autocannonPaced.p99Ms, 0)}`,
