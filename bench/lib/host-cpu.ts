@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fmt } from './stats.js';
 
 /** The machine's CPU time counters (Linux `/proc/stat`, all CPUs together), in clock ticks. */
 export interface CpuCounters {
@@ -38,4 +39,9 @@ export async function withSteal<T>(fn: () => Promise<T>): Promise<{ result: T; s
   const before = readCpuCounters();
   const result = await fn();
   return { result, stealPercent: stealPercent(before, readCpuCounters()) };
+}
+
+/** A steal share as printed beside a figure: `3.5 %`, or `n/a` where it could not be read. */
+export function stealText(percent: number | undefined): string {
+  return percent === undefined || Number.isNaN(percent) ? 'n/a' : `${fmt(percent, 1)} %`;
 }

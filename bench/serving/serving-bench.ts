@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Pipeline, RandomForestClassifier, parseCsv, toOnnx } from '@modelyard/learn';
 import { onnxFlavors, signatureFromSchemas, utcTimeCreated, writeMlmodel } from '@modelyard/sdk';
-import { withSteal } from '../lib/host-cpu.js';
+import { stealText, withSteal } from '../lib/host-cpu.js';
 import { firstJsonLine, spawnBenchProcess } from '../lib/servers.js';
 import { fmt, report } from '../lib/stats.js';
 import { pacedLoad } from './paced-load.js';
@@ -197,11 +197,11 @@ export async function benchServing(): Promise<void> {
     console.log(`  ${''.padEnd(w)}  ${'HTTP floor'.padStart(22)}  ${'/invocations'.padStart(22)}`);
     for (const r of rowsOut) console.log(`  ${r.figure.padEnd(w)}  ${r.floor.padStart(22)}  ${r.served.padStart(22)}`);
     // Each round's tail beside what the host took meanwhile: the p99 follows the steal.
-    const byRound = (rs: PacedRound[]) => rs.map((r) => `${fmt(r.client.p99Ms, 1)} @ ${fmt(r.stealPercent, 1)} %`).join(', ');
+    const byRound = (rs: PacedRound[]) => rs.map((r) => `${fmt(r.client.p99Ms, 1)} @ ${stealText(r.stealPercent)}`).join(', ');
     console.log(`  client p99 per round @ host steal: HTTP floor ${byRound(pacedFloor)}; /invocations ${byRound(pacedServed)}`);
     report([
       { figure: 'idle server: event-loop delay p99 / max, ms (the machine)', value: `${fmt(idle.loopP99Ms, 1)} / ${fmt(idle.loopMaxMs, 1)}` },
-      { figure: 'host CPU steal meanwhile, %', value: idleSteal.stealPercent === undefined ? 'n/a' : fmt(idleSteal.stealPercent, 1) },
+      { figure: 'host CPU steal meanwhile', value: stealText(idleSteal.stealPercent) },
       {
         figure: `autocannon -R ${PACED_RATE} p50 / p99, ms (bursty, as measured before)`,
         value: `${fmt(autocannonPaced.p50Ms, 0)} / ${fmt(autocannonPaced.p99Ms, 0)}`,

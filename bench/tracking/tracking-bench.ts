@@ -1,7 +1,7 @@
 import { BenchClient } from '../lib/http-client.js';
 import { fmt, medianTiming, report, timeSequential } from '../lib/stats.js';
 import type { Timing } from '../lib/stats.js';
-import { withSteal } from '../lib/host-cpu.js';
+import { stealText, withSteal } from '../lib/host-cpu.js';
 import { startBareStoreServer, startBenchServer } from '../lib/servers.js';
 import type { BenchServer } from '../lib/servers.js';
 
@@ -125,7 +125,7 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
             { figure: 'ceiling: create-run runs/s', value: fmt(bareFigures.create.perSecond) },
           ]
         : []),
-      { figure: 'host CPU steal during the write rounds', value: steal.stealPercent === undefined ? 'n/a' : `${fmt(steal.stealPercent, 1)} %` },
+      { figure: 'host CPU steal during the write rounds', value: stealText(steal.stealPercent) },
       { figure: 'search 10k runs, no filter, top 100 (p50 ms)', value: fmt(searchPlain.p50Ms, 1) },
       { figure: 'search 10k runs, metrics.m1 > 0.5 by m1, top 100 (p50 ms)', value: fmt(searchFiltered.p50Ms, 1), target: '< 20 ms' },
       { figure: 'get-history 100,000 points (p50 ms)', value: fmt(history.p50Ms, 0) },
