@@ -19,7 +19,8 @@ export function registerWorkerCommand(program: Command): void {
     .description(
       'take command tasks from the PostgreSQL task queue of a `modelyard server --task-queue-uri` and run them on this machine. ' +
         "Tasks run in the project folder and write their logs under the server's data folder, at the paths the server gives: " +
-        'on another machine both must be the same shared storage, mounted at the same paths.',
+        'on another machine both must be the same shared storage, mounted at the same paths. ' +
+        'A running task is stamped alive in the queue database every few seconds; the server fails (and retries per its policy) a task whose worker stopped stamping for 30 s.',
     )
     .option('--queue-uri <uri>', "postgresql://… of the server's task queue (env MODELYARD_TASK_QUEUE_URI)")
     .option('--concurrency <n>', 'command tasks run at once', '4')

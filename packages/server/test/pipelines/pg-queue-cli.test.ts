@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUnavailableReason } from '../helpers/dialects.js';
 import type { TestDatabase } from '../helpers/postgres.js';
-import { queueDatabase, waitFor } from './pg-queue-fixtures.js';
+import type { AttemptOutcome, AttemptStarted } from '../../src/services/pipelines/task-executor.js';
+import { PgQueueExecutor } from '../../src/worker/pg-queue/pg-queue-executor.js';
+import { commandRequest, isAlive } from './attempt-requests.js';
+import { QUEUE_TASK_SCRIPTS, queueDatabase, waitFor } from './pg-queue-fixtures.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -87,5 +90,41 @@ suite(`modelyard server --task-queue-uri + modelyard worker (the real CLI) [post
     server.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(await server.exited).toBe(0);
+  }, 120_000);
+
+  it('fails the attempt of a worker killed with SIGKILL once its heartbeats stop, not at pg-boss expiration; a live worker is never taken for lost', async () => {
+    for (const [name, text] of Object.entries(QUEUE_TASK_SCRIPTS)) writeFileSync(join(dir, name), text);
+    const lostAfterMs = 3000;
+    const executor = new PgQueueExecutor({ connectionString: database.uri, pollIntervalMs: 200, workerLostAfterMs: lostAfterMs });
+    const worker = modelyard(['worker', '--queue-uri', database.uri, '--concurrency', '1', '--poll-seconds', '0.5', '--log-level', 'warn'], dir);
+    started.push(worker);
+    let orphan: number | undefined;
+    try {
+      await waitFor(() => /Modelyard worker (\S+) taking/.test(worker.output()), 60_000);
+      const workerId = /Modelyard worker (\S+) taking/.exec(worker.output())![1]!;
+      const pidFile = join(dir, 'sleep-lost.pid');
+      const starts: AttemptStarted[] = [];
+      const handle = executor.submit(commandRequest(dir, 9001, [process.execPath, 'sleep.js', pidFile]), (s) => starts.push(s));
+      let outcome: AttemptOutcome | undefined;
+      void handle.done.then((o) => (outcome = o));
+      await waitFor(() => existsSync(pidFile) && starts.length === 1, 30_000);
+      orphan = Number(readFileSync(pidFile, 'utf8'));
+      // Alive and stamping: well past the limit, the attempt still runs.
+      await new Promise((r) => setTimeout(r, 2 * lostAfterMs));
+      expect(outcome).toBeUndefined();
+
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      const killedAt = Date.now();
+      await waitFor(() => outcome !== undefined, 20_000);
+      expect(outcome!.state).toBe('FAILED');
+      expect(outcome!.message).toContain(`worker ${workerId} stopped answering: no heartbeat for`);
+      // The limit, a heartbeat interval and a poll or two: seconds, not pg-boss's day.
+      expect(Date.now() - killedAt).toBeLessThan(lostAfterMs + 10_000);
+    } finally {
+      // A SIGKILLed worker cannot stop its task's process; the test does.
+      if (orphan !== undefined && isAlive(orphan)) process.kill(orphan, 'SIGKILL');
+      await executor.close();
+    }
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStarted, TaskExecutor } from '../../services/pipelines/task-executor.js';
 import { finishedHandle } from '../../services/pipelines/task-executor.js';
+import { forgetJobs, silentJobs, WORKER_LOST_AFTER_MS } from './attempt-heartbeats.js';
 import { progressOf } from './job-outcome.js';
 import { ATTEMPT_QUEUE, expireSecondsFor, jobIdForAttempt, startBoss } from './queue-boss.js';
 import type { PgBoss } from './queue-boss.js';
@@ -10,6 +11,8 @@ export interface PgQueueExecutorOptions {
   connectionString: string;
   /** How often the state of submitted jobs is read. Default 1 s. */
   pollIntervalMs?: number;
+  /** A running job nobody stamped for this long is failed as its worker's loss (attempt-heartbeats.ts). Default 30 s. */
+  workerLostAfterMs?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -123,18 +126,43 @@ export class PgQueueExecutor implements TaskExecutor {
     this.polling = true;
     try {
       const boss = await this.ready();
+      const running: Array<{ jobId: string; startedOn: number }> = [];
+      const ended: string[] = [];
       for (const w of [...this.watched]) {
         if (this.closed) return;
         try {
           const job = await boss.getJobById<unknown>(ATTEMPT_QUEUE, w.jobId, { includeArchive: true });
-          this.apply(w, progressOf(job, this.now(), w.cancelReason));
+          const progress = progressOf(job, this.now(), w.cancelReason);
+          this.apply(w, progress);
+          if (progress.kind === 'running') running.push({ jobId: w.jobId, startedOn: progress.startTime });
+          if (progress.kind === 'ended') ended.push(w.jobId);
         } catch (e) {
           this.opts.logger?.warn({ err: e, job_id: w.jobId }, 'could not read a queued attempt; retrying');
         }
       }
+      await this.failLostJobs(boss, running);
+      await forgetJobs(boss, ended).catch((e: unknown) => this.opts.logger?.warn({ err: e }, 'could not drop the stamps of ended attempts'));
     } finally {
       this.polling = false;
       this.schedule();
+    }
+  }
+
+  /**
+   * Fails the running jobs no worker stamped for `workerLostAfterMs` (a killed worker's): the next
+   * poll reads them `failed`, with this reason, and the runner retries per the task's policy. A
+   * worker that was only cut off and comes back sees its job failed and stops the attempt.
+   */
+  private async failLostJobs(boss: PgBoss, running: Array<{ jobId: string; startedOn: number }>): Promise<void> {
+    try {
+      for (const lost of await silentJobs(boss, running, this.opts.workerLostAfterMs ?? WORKER_LOST_AFTER_MS)) {
+        const who = lost.workerId ? `worker ${lost.workerId}` : 'the worker that took it';
+        const message = `${who} stopped answering: no heartbeat for ${Math.round(lost.silentSeconds)} s (the worker was killed or lost its connection to the queue database)`;
+        this.opts.logger?.warn({ job_id: lost.jobId, worker: lost.workerId }, message);
+        await boss.fail(ATTEMPT_QUEUE, lost.jobId, { message });
+      }
+    } catch (e) {
+      this.opts.logger?.warn({ err: e }, 'could not check the workers of running attempts; retrying');
     }
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
+import { ensureHeartbeatTable } from './attempt-heartbeats.js';
 
 /** The pg-boss queue command attempts travel on; `modelyard worker` processes take them from it. */
 export const ATTEMPT_QUEUE = 'modelyard-attempts';
@@ -41,7 +42,7 @@ export interface BossOptions {
   applicationName: string;
 }
 
-/** Starts pg-boss (creating or migrating its `pgboss` schema) and the attempt queue. */
+/** Starts pg-boss (creating or migrating its `pgboss` schema), the attempt queue and the workers' heartbeat table. */
 export async function startBoss(opts: BossOptions): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: opts.connectionString,
@@ -59,6 +60,7 @@ export async function startBoss(opts: BossOptions): Promise<PgBoss> {
     // Two processes starting at once may both try to create it.
     if (!(await boss.getQueue(ATTEMPT_QUEUE))) throw e;
   }
+  await ensureHeartbeatTable(boss);
   return boss;
 }
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../../services/pipelines/task-executor.js';
 import { LocalProcessPool } from '../local-process-pool.js';
+import { forgetJobs, HEARTBEAT_INTERVAL_MS, stampJobs } from './attempt-heartbeats.js';
 import { ATTEMPT_QUEUE, startBoss } from './queue-boss.js';
 import type { PgBoss } from './queue-boss.js';
 
@@ -47,7 +48,8 @@ function asRequest(data: unknown): AttemptRequest | undefined {
 
 /**
  * `modelyard worker`: takes command attempts from the queue and runs each on a LocalProcessPool
- * of this machine, returning its AttemptOutcome as the job's output. A job leaving `active`
+ * of this machine, returning its AttemptOutcome as the job's output. While an attempt runs, its
+ * job is stamped as alive every few seconds (attempt-heartbeats.ts). A job leaving `active`
  * while it runs (the server cancelled it, or pg-boss expired it) stops the attempt's process
  * group. Logs go to the request's stdoutPath/stderrPath, so those paths (the server's data
  * folder) and the project folder must be the same shared storage on every worker machine.
@@ -80,6 +82,10 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     const run: Running = { handle };
     running.add(run);
     log?.info({ attempt_id: request.attemptId, job_id: job.id, task: request.taskKey }, 'attempt started');
+    // The server takes a job nobody stamps for a while as a lost worker's (attempt-heartbeats.ts).
+    const stamp = () => stampJobs(boss, workerId, [job.id]).catch((err: unknown) => log?.warn({ err, job_id: job.id }, 'could not stamp the job as alive'));
+    void stamp();
+    const heartbeat = setInterval(() => void stamp(), Math.min(pollMs, HEARTBEAT_INTERVAL_MS));
     const watch = setInterval(() => {
       boss
         .getJobById<unknown>(ATTEMPT_QUEUE, job.id)
@@ -92,14 +98,17 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       const outcome = await handle.done;
       // Before completing: a check that saw the completed job would otherwise cancel an ended attempt.
       clearInterval(watch);
+      clearInterval(heartbeat);
       const reported = run.shutdownReason && outcome.state === 'CANCELED' ? { ...outcome, state: 'FAILED' as const, message: run.shutdownReason } : outcome;
       log?.info({ attempt_id: request.attemptId, job_id: job.id, state: reported.state, message: reported.message }, 'attempt ended');
       // Stored here and awaited, so a stopping worker never closes its pool before the outcome is
       // written; pg-boss's own completion afterwards finds the job no longer active and does nothing.
       await boss.complete(ATTEMPT_QUEUE, job.id, reported as unknown as object).catch((err: unknown) => log?.warn({ err, job_id: job.id }, 'could not store the attempt outcome'));
+      await forgetJobs(boss, [job.id]).catch((err: unknown) => log?.warn({ err, job_id: job.id }, 'could not drop the job stamp'));
       return reported;
     } finally {
       clearInterval(watch);
+      clearInterval(heartbeat);
       running.delete(run);
     }
   };
