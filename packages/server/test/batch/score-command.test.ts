@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,18 +35,24 @@ function score(args: string[], env: Record<string, string>): Child {
   return { child, exited, stdout: () => out, stderr: () => err };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+/** Waits for `check`; fails at once, saying so, if the job `watched` ends first (the moment to act on it has passed). */
+async function until(what: string, check: () => boolean, watched: Child, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
+    if (watched.child.exitCode !== null) throw new Error(`the job exited (${watched.child.exitCode}) before ${what}:\n${watched.stderr()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 const workDirs = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('.scores.parquet.modelyard-'));
-/** Some output is written in a work folder of `dir`: a part file, or the output a single statement is writing. */
+/**
+ * Output is being written in a work folder of `dir`: a part file, or the file a single statement
+ * writes. Its size is not waited for: DuckDB may hold a Parquet file's row groups back until the
+ * end (to keep input order), so "more than 0 bytes" can come only just before the job publishes.
+ */
 const writingOutput = (dir: string) =>
-  existsSync(dir) && workDirs(dir).some((w) => readdirSync(join(dir, w)).some((f) => (f.startsWith('part-') || f.startsWith('output.')) && statSync(join(dir, w, f)).size > 0));
+  existsSync(dir) && workDirs(dir).some((w) => readdirSync(join(dir, w)).some((f) => f.startsWith('part-') || f.startsWith('output.')));
 
 describe('modelyard score', () => {
   let server: TestServer;
@@ -111,7 +117,7 @@ describe('modelyard score', () => {
     const killed = score(args, env);
     children.push(killed.child);
     // Kill it hard once output is on disk in its work folder: mid-job.
-    await until('output being written', () => writingOutput(out));
+    await until('output being written', () => writingOutput(out), killed);
     killed.child.kill('SIGKILL');
     await killed.exited;
     expect(existsSync(output)).toBe(false);
@@ -132,7 +138,7 @@ describe('modelyard score', () => {
     const run = score(['-m', `models:/${MODEL}/1`, '-i', bigCsv, '-o', output, '--batch-size', '2048', '--segment-rows', '8192', '--no-tracking'], env);
     children.push(run.child);
     // As soon as the job has its work folder: loading, reading or writing, it must stop cleanly.
-    await until('the work folder', () => existsSync(out) && workDirs(out).length > 0);
+    await until('the work folder', () => existsSync(out) && workDirs(out).length > 0, run);
     run.child.kill('SIGTERM');
     const code = await run.exited;
     expect(code, `stdout: ${run.stdout()}\nstderr: ${run.stderr()}`).toBe(1);
