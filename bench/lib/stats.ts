@@ -34,6 +34,17 @@ export function medianTiming(rounds: Timing[]): Timing {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * Throughput over all rounds together (every call and all the time they took). For writes whose
+ * rare slow call is part of the cost, like the WAL checkpoint a log-batch meets every few dozen
+ * calls: a median round could be one without it.
+ */
+export function pooledPerSecond(rounds: Timing[]): number {
+  const count = rounds.reduce((n, r) => n + r.count, 0);
+  const ms = rounds.reduce((t, r) => t + r.totalMs, 0);
+  return (count / ms) * 1000;
+}
+
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

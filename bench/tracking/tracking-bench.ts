@@ -1,5 +1,5 @@
 import { BenchClient } from '../lib/http-client.js';
-import { fmt, medianTiming, report, timeSequential } from '../lib/stats.js';
+import { fmt, medianTiming, pooledPerSecond, report, timeSequential } from '../lib/stats.js';
 import type { Timing } from '../lib/stats.js';
 import { stealText, withSteal } from '../lib/host-cpu.js';
 import { startBareStoreServer, startBenchServer } from '../lib/servers.js';
@@ -77,8 +77,9 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
       }
     });
     const floor = medianTiming(floorRounds);
-    const metricsPerSecond = (t: Timing) => t.perSecond * metricsPerBatch;
-    const figures = (s: Side) => ({ logMetric: medianTiming(s.metric), batch: medianTiming(s.batch), create: medianTiming(s.create) });
+    // log-batch over all its rounds: a 1,000-point commit writes ~30 pages, so SQLite checkpoints
+    // its WAL every few dozen calls, and a median 20-call round could be one without a checkpoint.
+    const figures = (s: Side) => ({ logMetric: medianTiming(s.metric), batchMetricsPerSecond: pooledPerSecond(s.batch) * metricsPerBatch, create: medianTiming(s.create) });
     const ours = figures(server);
     const bareFigures = ceiling && figures(ceiling);
 
@@ -116,12 +117,12 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
       { figure: 'log-metric req/s (1 client)', value: fmt(ours.logMetric.perSecond), target: '≥ 3,000' },
       { figure: 'log-metric / HTTP floor', value: `${fmt((ours.logMetric.perSecond / floor.perSecond) * 100)} %` },
       { figure: 'log-metric p50 / p99 ms', value: `${fmt(ours.logMetric.p50Ms, 2)} / ${fmt(ours.logMetric.p99Ms, 2)}`, target: 'p50 < 1 ms' },
-      { figure: 'log-batch metrics/s (1000/call)', value: fmt(metricsPerSecond(ours.batch)), target: '≥ 200,000' },
+      { figure: 'log-batch metrics/s (1000/call)', value: fmt(ours.batchMetricsPerSecond), target: '≥ 200,000' },
       { figure: 'create-run runs/s', value: fmt(ours.create.perSecond), target: '≥ 2,000' },
       ...(bareFigures
         ? [
             { figure: 'ceiling, bare node:http + same store: log-metric req/s', value: fmt(bareFigures.logMetric.perSecond) },
-            { figure: 'ceiling: log-batch metrics/s', value: fmt(metricsPerSecond(bareFigures.batch)) },
+            { figure: 'ceiling: log-batch metrics/s', value: fmt(bareFigures.batchMetricsPerSecond) },
             { figure: 'ceiling: create-run runs/s', value: fmt(bareFigures.create.perSecond) },
           ]
         : []),
