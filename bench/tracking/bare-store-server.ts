@@ -23,7 +23,7 @@ import { createTrackingStores } from '../../packages/server/src/services/service
  */
 async function main(dataDir: string): Promise<void> {
   const config = loadConfig({ flags: { dataDir, backendStoreUri: `sqlite:///${join(dataDir, 'modelyard.db')}` }, env: {} });
-  const db = connect(parseStoreUri(config.backendStoreUri));
+  const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true });
   await migrateToLatest(db.db, db.caps);
   const deps = { stores: createTrackingStores(db.db, db.caps), config, now: Date.now };
   await new ExperimentService(deps).ensureDefaultExperiment();

@@ -37,7 +37,7 @@ export async function startServer(
   logger: Logger,
   opts: { now?: () => number } = {},
 ): Promise<RunningServer> {
-  const db = connect(parseStoreUri(config.backendStoreUri));
+  const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true });
   let tracing: Tracing | undefined;
   try {
     await migrateToLatest(db.db, db.caps);

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { StatementCache, withStatementCache } from './sqlite-statement-cache.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteSync } from './sqlite-sync.js';
 import type { StoreLocation } from './store-uri.js';
 
@@ -25,10 +26,18 @@ export interface Db {
 const PG_INT8_OID = 20;
 const PG_NUMERIC_OID = 1700;
 
+export interface ConnectOptions {
+  /**
+   * A SQLite file's WAL is checkpointed by a worker thread instead of by the commits that fill it
+   * (db/sqlite-checkpointer.ts): for a long-running server. Ignored for PostgreSQL and `:memory:`.
+   */
+  checkpointInBackground?: boolean;
+}
+
 /**
  * Opens the store the location names. Nothing is migrated here: callers run `migrateToLatest`.
  */
-export function connect(location: StoreLocation): Db {
+export function connect(location: StoreLocation, opts: ConnectOptions = {}): Db {
   if (location.dialect === 'sqlite') {
     if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = new SqliteDatabase(location.path);
@@ -42,10 +51,19 @@ export function connect(location: StoreLocation): Db {
     sqlite.pragma('cache_size = -65536');
     const statements = new StatementCache(sqlite);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, statements) }) });
+    const checkpointer = opts.checkpointInBackground && location.path !== ':memory:' ? SqliteCheckpointer.start(sqlite, location.path) : undefined;
     return {
       db,
       caps: { dialect: 'sqlite', sqlite: new SqliteSync(sqlite, statements) },
-      close: () => db.destroy(),
+      // The worker's connection closes first, so the server's is the last one and SQLite folds
+      // the WAL into the database file as it closes.
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+        // Kysely opens its driver lazily and closes only what it opened: a connection used
+        // only through SqliteSync would stay open.
+        if (sqlite.open) sqlite.close();
+      },
     };
   }
   const pool = new pg.Pool({

@@ -17,7 +17,7 @@ import { mlflowRoute } from '../../mlflow-route.js';
 import type { Services } from '../../../services/services.js';
 import { compact, runInfoToJson, runToJson } from './json/tracking-json.js';
 import { metricFromMessage } from './json/tracking-messages.js';
-import { parseWellFormedLogBatch } from './json/well-formed-messages.js';
+import { parseWellFormedLogBatch, parseWellFormedLogMetric } from './json/well-formed-messages.js';
 
 export function registerRunRoutes(app: FastifyInstance, services: Services): void {
   const runs = services.runs;
@@ -81,6 +81,7 @@ export function registerRunRoutes(app: FastifyInstance, services: Services): voi
     method: 'POST',
     path: '/runs/log-metric',
     request: LogMetric,
+    fastParse: parseWellFormedLogMetric,
     handler: async (msg) => {
       await runs.logMetric(msg.run_id ?? msg.run_uuid, metricFromMessage(msg));
     },
