@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../domain/row-ids.js';
 import type { LoggedModelStatus } from '@modelyard/contract';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { LoggedModel, Param, Tag } from '../../domain/tracking.js';
@@ -73,7 +73,7 @@ export class LoggedModelService {
     }
     const sourceRunId = input.sourceRunId === '' ? undefined : input.sourceRunId;
     if (sourceRunId !== undefined) await this.checkSourceRun(sourceRunId);
-    const modelId = `m-${randomUUID().replace(/-/g, '')}`;
+    const modelId = `m-${newRowId()}`;
     const now = this.deps.now();
     await this.store.create({
       modelId,

@@ -10,6 +10,7 @@ import type { StoredRunInfo } from '../../stores/tracking/run-store.js';
 import { DEFAULT_EXPERIMENT_ID, requireActiveExperiment } from './experiment-service.js';
 import { joinArtifactUri } from './tracking-stores.js';
 import type { TrackingServiceDeps } from './tracking-stores.js';
+import { newRowId } from '../../domain/row-ids.js';
 
 export interface CreateRunInput {
   experimentId?: string;
@@ -40,7 +41,7 @@ export class RunService {
         `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${nameTag}').`,
       );
     }
-    const runId = crypto.randomUUID().replace(/-/g, '');
+    const runId = newRowId();
     const userId = input.userId ?? tags.find((t) => t.key === SYSTEM_TAGS.user)?.value ?? '';
     const name = input.runName || nameTag || generateRunName();
     const startTime = input.startTime ?? this.deps.now();

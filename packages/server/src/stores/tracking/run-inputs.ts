@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { newRowId } from '../../domain/row-ids.js';
 import type { DatasetInput, ModelIo } from '../../domain/tracking.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-const newId = (): string => crypto.randomUUID().replace(/-/g, '');
 
 /**
  * Run inputs and outputs live in MLflow's edge table `inputs`: DATASET→RUN for log-inputs
@@ -17,7 +17,7 @@ export async function writeDatasetInputs(tx: Db, runId: string, experimentId: nu
     await tx
       .insertInto('datasets')
       .values({
-        dataset_uuid: newId(),
+        dataset_uuid: newRowId(),
         experiment_id: experimentId,
         name: d.name,
         digest: d.digest,
@@ -45,7 +45,7 @@ export async function writeDatasetInputs(tx: Db, runId: string, experimentId: nu
       .executeTakeFirst();
     // Logging the same dataset twice keeps one edge, as MLflow does; its tags are not rewritten.
     if (existing) continue;
-    const inputUuid = newId();
+    const inputUuid = newRowId();
     await tx
       .insertInto('inputs')
       .values({ input_uuid: inputUuid, source_type: 'DATASET', source_id: dataset.dataset_uuid, destination_type: 'RUN', destination_id: runId, step: 0 })
@@ -68,7 +68,7 @@ export async function writeModelEdges(tx: Db, runId: string, models: ModelIo[], 
         : { source_type: 'RUN', source_id: runId, destination_type: 'MODEL', destination_id: m.modelId };
     await tx
       .insertInto('inputs')
-      .values({ input_uuid: newId(), ...edge, step: m.step ?? 0 })
+      .values({ input_uuid: newRowId(), ...edge, step: m.step ?? 0 })
       .onConflict((oc) => oc.columns(['source_type', 'source_id', 'destination_type', 'destination_id']).doNothing())
       .execute();
   }
