@@ -8,6 +8,7 @@ import * as m003 from './migrations/003-registry.js';
 import * as m004 from './migrations/004-jobs.js';
 import * as m005 from './migrations/005-serving.js';
 import * as m006 from './migrations/006-telemetry.js';
+import * as m007 from './migrations/007-latest-metrics-rowid.js';
 
 type Step = { up(db: Kysely<any>, caps: DbCaps): Promise<void> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -19,6 +20,7 @@ const STEPS: ReadonlyArray<[string, Step]> = [
   ['004-jobs', m004],
   ['005-serving', m005],
   ['006-telemetry', m006],
+  ['007-latest-metrics-rowid', m007],
 ];
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -35,14 +37,20 @@ export interface MigrationReport {
 }
 
 /** Applies every pending migration, each in its own transaction; throws naming the one that failed. */
-export async function migrateToLatest(db: Kysely<Database>, caps: DbCaps): Promise<MigrationReport> {
+export function migrateToLatest(db: Kysely<Database>, caps: DbCaps): Promise<MigrationReport> {
+  return migrateTo(db, caps, STEPS[STEPS.length - 1]![0]);
+}
+
+/** Applies the pending migrations up to and including `last` (a name from the list above). */
+export async function migrateTo(db: Kysely<Database>, caps: DbCaps, last: string): Promise<MigrationReport> {
+  if (!STEPS.some(([name]) => name === last)) throw new Error(`no database migration is named '${last}'`);
   const migrator = new Migrator({
     db,
     provider: new InCodeMigrationProvider(caps),
     migrationTableName: 'modelyard_migrations',
     migrationLockTableName: 'modelyard_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateTo(last);
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     const why = error instanceof Error ? error.message : String(error);
