@@ -4,6 +4,7 @@ import type { Timing } from '../lib/stats.js';
 import { stealText, withSteal } from '../lib/host-cpu.js';
 import { startBareStoreServer, startBenchServer } from '../lib/servers.js';
 import type { BenchServer } from '../lib/servers.js';
+import type { RequestTiming } from '../lib/request-timing.js';
 
 /**
  * bench/tracking: the tracking server's write and read paths over real HTTP from one client, for
@@ -40,16 +41,28 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     const batchesPerRound = 20;
     const runsPerRound = 400;
     interface Side {
+      proc: BenchServer;
       client: BenchClient;
       experimentId: string;
       runId: string;
       metric: Timing[];
       batch: Timing[];
       create: Timing[];
+      /** Per round, the time inside the server process (request-timing.ts). */
+      metricInside: RequestTiming[];
+      createInside: RequestTiming[];
     }
-    const side = (client: BenchClient, experimentId: string, runId: string): Side => ({ client, experimentId, runId, metric: [], batch: [], create: [] });
-    const server = side(c, experiment_id, runId);
-    const ceiling = b && bareRunId ? side(b, '0', bareRunId) : undefined;
+    const side = (proc: BenchServer, client: BenchClient, experimentId: string, runId: string): Side => ({ proc, client, experimentId, runId, metric: [], batch: [], create: [], metricInside: [], createInside: [] });
+    const server = side(bench, c, experiment_id, runId);
+    const ceiling = bare && b && bareRunId ? side(bare, b, '0', bareRunId) : undefined;
+    // One round of `calls`, with the time inside the server process for `path` beside it.
+    const inside = async (s: Side, path: string, into: RequestTiming[], calls: () => Promise<Timing>): Promise<Timing> => {
+      await s.proc.requestTimings();
+      const timing = await calls();
+      const t = (await s.proc.requestTimings())[`/api/2.0/mlflow${path}`];
+      if (t) into.push(t);
+      return timing;
+    };
     const floorRounds: Timing[] = [];
     const steal = await withSteal(async () => {
       for (let r = 0; r < rounds; r++) {
@@ -58,9 +71,9 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
         }));
         const turn = ceiling ? (r % 2 ? [ceiling, server] : [server, ceiling]) : [server];
         for (const s of turn) {
-          s.metric.push(await timeSequential(1000, (i) =>
+          s.metric.push(await inside(s, '/runs/log-metric', s.metricInside, () => timeSequential(1000, (i) =>
             s.client.post('/runs/log-metric', { run_id: s.runId, key: 'loss', value: 1 / (i + 1), timestamp: 1_700_000_000_000 + r * 1000 + i, step: r * 1000 + i }),
-          ));
+          )));
         }
         for (const s of turn) {
           s.batch.push(await timeSequential(batchesPerRound, (k) => {
@@ -72,14 +85,22 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
           }));
         }
         for (const s of turn) {
-          s.create.push(await timeSequential(runsPerRound, (i) => s.client.post('/runs/create', { experiment_id: s.experimentId, start_time: i, run_name: `r${r}-${i}` })));
+          s.create.push(await inside(s, '/runs/create', s.createInside, () =>
+            timeSequential(runsPerRound, (i) => s.client.post('/runs/create', { experiment_id: s.experimentId, start_time: i, run_name: `r${r}-${i}` })),
+          ));
         }
       }
     });
     const floor = medianTiming(floorRounds);
     // log-batch over all its rounds: a 1,000-point commit writes ~30 pages, so SQLite checkpoints
     // its WAL every few dozen calls, and a median 20-call round could be one without a checkpoint.
-    const figures = (s: Side) => ({ logMetric: medianTiming(s.metric), batchMetricsPerSecond: pooledPerSecond(s.batch) * metricsPerBatch, create: medianTiming(s.create) });
+    const figures = (s: Side) => ({
+      logMetric: medianTiming(s.metric),
+      batchMetricsPerSecond: pooledPerSecond(s.batch) * metricsPerBatch,
+      create: medianTiming(s.create),
+      metricInside: insideText(s.metricInside),
+      createInside: insideText(s.createInside),
+    });
     const ours = figures(server);
     const bareFigures = ceiling && figures(ceiling);
 
@@ -119,11 +140,15 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
       { figure: 'log-metric p50 / p99 ms', value: `${fmt(ours.logMetric.p50Ms, 2)} / ${fmt(ours.logMetric.p99Ms, 2)}`, target: 'p50 < 1 ms' },
       { figure: 'log-batch metrics/s (1000/call)', value: fmt(ours.batchMetricsPerSecond), target: '≥ 200,000' },
       { figure: 'create-run runs/s', value: fmt(ours.create.perSecond), target: '≥ 2,000' },
+      { figure: 'inside the server, µs mean / p50: log-metric', value: ours.metricInside },
+      { figure: 'inside the server, µs mean / p50: create-run', value: ours.createInside },
       ...(bareFigures
         ? [
             { figure: 'ceiling, bare node:http + same store: log-metric req/s', value: fmt(bareFigures.logMetric.perSecond) },
             { figure: 'ceiling: log-batch metrics/s', value: fmt(bareFigures.batchMetricsPerSecond) },
             { figure: 'ceiling: create-run runs/s', value: fmt(bareFigures.create.perSecond) },
+            { figure: 'ceiling, inside, µs mean / p50: log-metric', value: bareFigures.metricInside },
+            { figure: 'ceiling, inside, µs mean / p50: create-run', value: bareFigures.createInside },
           ]
         : []),
       { figure: 'host CPU steal during the write rounds', value: stealText(steal.stealPercent) },
@@ -138,4 +163,11 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
     await bench.close();
     await bare?.close();
   }
+}
+
+/** Medians over rounds of each round's mean and median time inside the server, in µs. */
+function insideText(rounds: RequestTiming[]): string {
+  if (rounds.length === 0) return 'n/a';
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return `${fmt(median(rounds.map((t) => t.meanUs)))} / ${fmt(median(rounds.map((t) => t.p50Us)))}`;
 }
