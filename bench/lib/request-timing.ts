@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
+import { percentile } from './stats.js';
 
 /**
  * Preloaded into a benchmarked server process (`--import`, see servers.ts): times every HTTP
@@ -34,7 +35,7 @@ if (file) {
     const byPath: Record<string, RequestTiming> = {};
     for (const [path, list] of durations) {
       list.sort((a, b) => a - b);
-      byPath[path] = { count: list.length, meanUs: list.reduce((a, b) => a + b, 0) / list.length, p50Us: list[Math.floor(list.length / 2)]! };
+      byPath[path] = { count: list.length, meanUs: list.reduce((a, b) => a + b, 0) / list.length, p50Us: percentile(list, 50) };
     }
     durations = new Map();
     appendFileSync(file, `${JSON.stringify({ seq: ++seq, byPath })}\n`);

@@ -6,6 +6,11 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[idx]!;
 }
 
+/** The median of unsorted figures (the lower one of an even count, as `percentile` gives it). */
+export function median(xs: number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 50);
+}
+
 export interface Timing {
   count: number;
   totalMs: number;

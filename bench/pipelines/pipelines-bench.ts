@@ -9,13 +9,12 @@ import { isTerminalJobRunState } from '../../packages/server/src/domain/pipeline
 import { startServer } from '../../packages/server/src/server-process.js';
 import type { RunningServer } from '../../packages/server/src/server-process.js';
 import { silentLogger } from '../../packages/server/src/telemetry/logger.js';
-import { fmt, percentile, report } from '../lib/stats.js';
+import { fmt, median, percentile, report } from '../lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEMO_PROJECT = join(ROOT, 'examples/modelyard.yaml');
 
 /** Sorted copy, then the median. */
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 async function runToEnd(server: RunningServer, yaml: string, projectDir: string, jobKey: string) {
   const loaded = loadProject(yaml);

@@ -1,5 +1,5 @@
 import { BenchClient } from '../lib/http-client.js';
-import { fmt, medianTiming, pooledPerSecond, report, timeSequential } from '../lib/stats.js';
+import { fmt, median, medianTiming, pooledPerSecond, report, timeSequential } from '../lib/stats.js';
 import type { Timing } from '../lib/stats.js';
 import { stealText, withSteal } from '../lib/host-cpu.js';
 import { startBareStoreServer, startBenchServer } from '../lib/servers.js';
@@ -168,6 +168,5 @@ export async function benchTracking(store: 'sqlite' | 'postgres'): Promise<void>
 /** Medians over rounds of each round's mean and median time inside the server, in µs. */
 function insideText(rounds: RequestTiming[]): string {
   if (rounds.length === 0) return 'n/a';
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return `${fmt(median(rounds.map((t) => t.meanUs)))} / ${fmt(median(rounds.map((t) => t.p50Us)))}`;
 }

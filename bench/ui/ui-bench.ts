@@ -3,7 +3,7 @@ import { launchChromium } from '../../packages/server/test/ui/helpers/browser.js
 import { ensureWebBuilt } from '../../packages/server/test/ui/helpers/web-build.js';
 import { BenchClient } from '../lib/http-client.js';
 import { startBenchServer } from '../lib/servers.js';
-import { fmt, percentile, report } from '../lib/stats.js';
+import { fmt, median, report } from '../lib/stats.js';
 
 const RUNS = 10_000;
 const METRICS_PER_RUN = 20;
@@ -111,10 +111,6 @@ async function timeChart(browser: Browser, url: string): Promise<{ renderMs: num
   const points = Number(await page.locator('[data-metric="loss"] .uplot-box').getAttribute('data-points'));
   await context.close();
   return { renderMs: drawn - data, totalMs: drawn, points };
-}
-
-function median(xs: number[]): number {
-  return percentile([...xs].sort((a, b) => a - b), 50);
 }
 
 /**
