@@ -10,7 +10,7 @@ import { LocalArtifactRepository } from './local/local-artifact-repository.js';
 const dir = mkdtempSync(join(tmpdir(), 'modelyard-repos-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const config = resolveConfig([{ dataDir: dir }]);
+const config = resolveConfig([{ dataDir: dir, allowedArtifactRoots: ['/data', 'mlruns'] }]);
 const repos = createArtifactRepositories(config);
 
 function where(uri: string): { root: string; basePath: string } {
@@ -55,6 +55,12 @@ describe('createArtifactRepositories', () => {
     }
     expect(errorOf('https://host/not/the/proxy/path')).toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     expect(errorOf('file://remote-host/share')).toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+
+  it('refuses local locations outside the artifact roots, and URIs a parser would cut short', () => {
+    for (const uri of ['/etc', 'file:///etc', 'file:///data/../etc', '/datax/1', 'file:///data/a?', 'file:///data/a#b', 'file:///data%2F..%2Fetc', 'file:data/x']) {
+      expect(errorOf(uri), uri).toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+    }
   });
 
   it('answers NOT_IMPLEMENTED for stores that are not plugged in yet, naming the ones that are', () => {

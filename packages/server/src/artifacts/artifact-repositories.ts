@@ -2,7 +2,9 @@ import type { Config } from '../config/config.js';
 import { joinArtifactPath } from './artifact-path.js';
 import type { ArtifactLocation } from './artifact-repository.js';
 import { ArtifactRepositoryRegistry } from './artifact-repository-registry.js';
-import { localDirOfUri, proxiedPathOfUri } from './artifact-uri.js';
+import { proxiedPathOfUri } from './artifact-uri.js';
+import { artifactLocationPolicyOf, PROXIED_SCHEMES } from './artifact-location-policy.js';
+import type { ArtifactLocationPolicy } from './artifact-location-policy.js';
 import { LocalArtifactRepository } from './local/local-artifact-repository.js';
 
 /** Every artifact store the server can reach, by URI. */
@@ -11,15 +13,17 @@ export interface ArtifactRepositories {
   resolve(uri: string): ArtifactLocation;
   /** The `artifactsDestination` store behind `mlflow-artifacts:/` URIs and the `/mlflow-artifacts` routes. */
   readonly proxied: ArtifactLocation;
+  /** Which locations clients may give experiments and model versions (checked again on every resolve). */
+  readonly policy: ArtifactLocationPolicy;
 }
-
-/** URIs whose artifacts this server holds itself (MLflow's `--serve-artifacts` proxy). */
-const PROXIED_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
 
 export function createArtifactRepositories(config: Config): ArtifactRepositories {
   const registry = new ArtifactRepositoryRegistry();
+  const policy = artifactLocationPolicyOf(config);
+  // Checked on every read too, not only when a location is stored: a location stored before the
+  // check existed (or written to the database by hand) must not open the server's files either.
   const local = (uri: string): ArtifactLocation => ({
-    repository: new LocalArtifactRepository(localDirOfUri(uri)),
+    repository: new LocalArtifactRepository(policy.localDir(uri, 'artifact_uri')),
     basePath: '',
   });
   registry.register('', local);
@@ -35,5 +39,5 @@ export function createArtifactRepositories(config: Config): ArtifactRepositories
   });
   for (const scheme of PROXIED_SCHEMES) registry.register(scheme, proxiedLocation);
 
-  return { resolve: (uri) => registry.resolve(uri), proxied };
+  return { resolve: (uri) => registry.resolve(uri), proxied, policy };
 }

@@ -12,6 +12,7 @@ export function registerServerCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (env MODELYARD_PORT; default 5000)')
     .option('--artifacts-destination <dir>', 'where proxied artifacts (mlflow-artifacts:/) are stored (default <data-dir>/artifacts)')
     .option('--default-artifact-root <uri>', "artifact root of new experiments (default 'mlflow-artifacts:/', served by this server)")
+    .option('--allowed-artifact-roots <dirs>', 'comma-separated local folders that experiments\' artifact_location and model sources may also point into; other local paths are refused (env MODELYARD_ALLOWED_ARTIFACT_ROOTS)')
     .option('--log-level <level>', 'pino level: trace, debug, info, warn, error (env MODELYARD_LOG_LEVEL)')
     .option('--otlp-endpoint <url>', 'also export trace spans to this OTLP/HTTP collector, e.g. http://localhost:4318 (env OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--trace-retention-days <days>', 'delete stored trace spans older than this, hourly; 0 keeps them forever (env MODELYARD_TRACE_RETENTION_DAYS; default 30)')

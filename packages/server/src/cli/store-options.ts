@@ -9,6 +9,7 @@ export interface ServerFlags {
   backendStoreUri?: string;
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
+  allowedArtifactRoots?: string;
   dataDir?: string;
   config?: string;
   logLevel?: string;
@@ -25,6 +26,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     backendStoreUri: flags.backendStoreUri,
     artifactsDestination: flags.artifactsDestination,
     defaultArtifactRoot: flags.defaultArtifactRoot,
+    allowedArtifactRoots: flags.allowedArtifactRoots,
     dataDir: flags.dataDir,
     logLevel: flags.logLevel,
     otlpEndpoint: flags.otlpEndpoint,

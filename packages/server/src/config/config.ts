@@ -18,6 +18,12 @@ export interface Config {
    * `mlflow-artifacts:/`, so clients upload through this server.
    */
   defaultArtifactRoot: string;
+  /**
+   * Local folders besides the artifacts destination (and a local default artifact root) that
+   * experiments' `artifact_location` and model sources may point into; anything else local is
+   * refused, so clients cannot read the server's files. Comma-separated in env and flags.
+   */
+  allowedArtifactRoots: string[];
   logLevel: string;
   /** Largest request body accepted, bytes (artifact uploads stream and are not limited by it). */
   bodyLimitBytes: number;
@@ -48,6 +54,7 @@ const KEYS: Array<keyof Config> = [
   'backendStoreUri',
   'artifactsDestination',
   'defaultArtifactRoot',
+  'allowedArtifactRoots',
   'logLevel',
   'bodyLimitBytes',
   'otlpEndpoint',
@@ -99,6 +106,13 @@ export function configFromFile(path: string): ConfigInput {
   return out;
 }
 
+/** A list setting: a YAML list, or one comma-separated string (env, flags). */
+function listSetting(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  return items.map((s) => s.trim()).filter((s) => s !== '');
+}
+
 function toPort(v: unknown, source: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -139,6 +153,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     backendStoreUri: String(merged.backendStoreUri ?? `sqlite:///${resolve(dataDir, 'modelyard.db')}`),
     artifactsDestination: resolve(cwd, String(merged.artifactsDestination ?? resolve(dataDir, 'artifacts'))),
     defaultArtifactRoot: String(merged.defaultArtifactRoot ?? 'mlflow-artifacts:/'),
+    allowedArtifactRoots: listSetting(merged.allowedArtifactRoots).map((dir) => resolve(cwd, dir)),
     logLevel: String(merged.logLevel ?? 'info'),
     bodyLimitBytes: bodyLimit,
     ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),

@@ -30,7 +30,8 @@ export interface ArtifactTestApp {
  */
 export async function startArtifactTestApp(): Promise<ArtifactTestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-artifacts-'));
-  const config = resolveConfig([{ dataDir: dir, bodyLimitBytes: 1024 * 1024, logLevel: 'silent' }]);
+  // Local run roots under <dir>/local-store are served (--allowed-artifact-roots), as a team's NFS share would be.
+  const config = resolveConfig([{ dataDir: dir, bodyLimitBytes: 1024 * 1024, logLevel: 'silent', allowedArtifactRoots: join(dir, 'local-store') }]);
   const runs = new Map<string, string>();
   const artifacts = new ArtifactService({
     repos: createArtifactRepositories(config),

@@ -15,9 +15,9 @@ let localRoot: string;
 
 beforeAll(async () => {
   // A 1 MiB JSON limit on the real app: uploads must not be subject to it.
-  server = await startTestServer({ config: { bodyLimitBytes: MiB } });
-  http = new MlflowHttp(server.url);
   localRoot = mkdtempSync(join(tmpdir(), 'modelyard-local-artifacts-'));
+  server = await startTestServer({ config: { bodyLimitBytes: MiB, allowedArtifactRoots: localRoot } });
+  http = new MlflowHttp(server.url);
 });
 
 afterAll(async () => {

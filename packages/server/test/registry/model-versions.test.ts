@@ -87,7 +87,7 @@ describeEachDialect('model versions', (ctx) => {
       message: expect.stringContaining('the run_id request parameter has to be specified'),
     });
     // A local path inside the run's (local) artifact folder is accepted, as in MLflow.
-    await f.tracking.experiments.create({ name: 'mv-local-exp', artifactLocation: join(f.config.dataDir, 'local-artifacts') });
+    await f.tracking.experiments.create({ name: 'mv-local-exp', artifactLocation: join(f.config.artifactsDestination, 'local-artifacts') });
     const exp = await f.tracking.experiments.getByName('mv-local-exp');
     const run = await f.tracking.runs.create({ experimentId: exp.experimentId });
     const inside = join(run.info.artifactUri, 'model');

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeEachServer } from '../helpers/mlflow-http.js';
 
@@ -39,10 +41,16 @@ describeEachServer('experiments over MLflow REST', (ctx) => {
     expect(noName.body.message).toContain("'name'");
   });
 
-  it('keeps an explicit artifact location', async () => {
-    const { experiment_id } = await ctx.http.ok('/experiments/create', { name: 'exp-loc', artifact_location: 'file:///tmp/somewhere' });
-    const body = await ctx.http.okGet('/experiments/get', { experiment_id });
-    expect(body.experiment.artifact_location).toBe('file:///tmp/somewhere');
+  it('keeps an explicit artifact location inside the artifact roots, or in an object store', async () => {
+    const inside = pathToFileURL(join(ctx.server.artifactsDir, 'somewhere')).href;
+    for (const [name, location] of [['exp-loc', inside], ['exp-loc-s3', 's3://bucket/somewhere']] as const) {
+      const { experiment_id } = await ctx.http.ok('/experiments/create', { name, artifact_location: location });
+      const body = await ctx.http.okGet('/experiments/get', { experiment_id });
+      expect(body.experiment.artifact_location).toBe(location);
+    }
+    const outside = await ctx.http.post('/experiments/create', { name: 'exp-loc-outside', artifact_location: 'file:///tmp/somewhere' });
+    expect(outside.status).toBe(400);
+    expect(outside.body).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('--allowed-artifact-roots') });
   });
 
   it('renames, deletes, restores and refuses to rename a deleted experiment', async () => {

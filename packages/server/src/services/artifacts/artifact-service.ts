@@ -55,6 +55,11 @@ export class ArtifactService {
     return this.listIn(this.repos.resolve(uri), rel);
   }
 
+  /** The folder a local URI names, refused (400, naming `field`) outside the artifact roots. */
+  localDirOf(uri: string, field: string): string {
+    return this.repos.policy.localDir(uri, field);
+  }
+
   /** Opens file `path` below artifact URI `uri` (e.g. a model version's source). */
   async openAt(uri: string, path: string): Promise<ArtifactDownload> {
     return this.openIn(this.repos.resolve(uri), parseArtifactPath(path));

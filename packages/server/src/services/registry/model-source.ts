@@ -1,6 +1,7 @@
 import { relative, resolve as resolvePath, isAbsolute } from 'node:path';
 import { InvalidParameterError } from '../../errors.js';
-import { artifactUriScheme, localDirOfUri } from '../../artifacts/artifact-uri.js';
+import { checkArtifactUriShape, localDirOfUri } from '../../artifacts/artifact-uri.js';
+import { isLocalArtifactUri as isLocal } from '../../artifacts/artifact-location-policy.js';
 import { joinArtifactUri } from '../tracking/tracking-stores.js';
 import { parseModelUri, parseRunsUri, isModelsUri } from './model-uri.js';
 import type { TrackingLookups } from './registry-deps.js';
@@ -17,11 +18,6 @@ export interface ResolvedSource {
   storageLocation: string;
   runId: string | null;
   modelId: string | null;
-}
-
-function isLocal(uri: string): boolean {
-  const scheme = artifactUriScheme(uri);
-  return scheme === '' || scheme === 'file';
 }
 
 function isInside(dir: string, path: string): boolean {
@@ -64,6 +60,7 @@ export async function resolveSource(
     return { storageLocation: await registryLocation(req.source), runId: req.runId, modelId: req.modelId };
   }
   validateSourceHasNoRelativePaths(req.source);
+  checkArtifactUriShape(req.source, 'source');
   if (isLocal(req.source)) await checkLocalSource(req, tracking);
   return { storageLocation: req.source, runId: req.runId, modelId: req.modelId };
 }
@@ -83,6 +80,6 @@ async function checkLocalSource(req: SourceRequest, tracking: TrackingLookups): 
   if (req.modelId) rootUri = (await tracking.getLoggedModel(req.modelId)).artifactUri;
   else if (req.runId) rootUri = await tracking.getRunArtifactUri(req.runId);
   if (rootUri === undefined || !isLocal(rootUri)) throw fail();
-  const source = resolvePath(localDirOfUri(req.source));
+  const source = resolvePath(localDirOfUri(req.source, 'source'));
   if (!isInside(resolvePath(localDirOfUri(rootUri)), source)) throw fail();
 }

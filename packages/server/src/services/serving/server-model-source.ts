@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { downloadAtomically, localModelDir } from '../../runtime/client-model-source.js';
+import { downloadAtomically } from '../../runtime/client-model-source.js';
+import { isLocalArtifactUri } from '../../artifacts/artifact-location-policy.js';
 import type { ModelSource, ResolvedModelFiles } from '../../runtime/model-runtime.js';
 import { parseModelUri, parseRunsUri, isModelsUri } from '../registry/model-uri.js';
 import type { ArtifactService } from '../artifacts/artifact-service.js';
@@ -14,7 +15,7 @@ export interface ServerModelSourceDeps {
   modelVersions: Pick<ModelVersionService, 'resolveModelUri'>;
   runs: Pick<RunService, 'getInfo'>;
   loggedModels: Pick<LoggedModelService, 'get'>;
-  artifacts: Pick<ArtifactService, 'listAt' | 'openAt'>;
+  artifacts: Pick<ArtifactService, 'listAt' | 'openAt' | 'localDirOf'>;
   /** Downloaded models live under `<cacheDir>/registry/<name>/<version>` and `<cacheDir>/uri/…`. */
   cacheDir: string;
 }
@@ -46,8 +47,9 @@ export class ServerModelSource implements ModelSource {
       await this.fetchOnce(dest, downloadUri, '');
       return { uri, name: version.name, version: String(version.version), ...(version.runId ? { runId: version.runId } : {}), localDir: dest };
     }
-    const local = localModelDir(uri);
-    if (local) return { uri, localDir: local };
+    // Used in place, but only inside the artifact roots: an endpoint's model_uri is client input,
+    // and a model folder elsewhere could be any of the server's files.
+    if (isLocalArtifactUri(uri)) return { uri, localDir: this.deps.artifacts.localDirOf(uri, 'model_uri') };
     return { uri, localDir: await this.fetchFresh(uri, '') };
   }
 

@@ -4,6 +4,8 @@ import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { Experiment, Tag } from '../../domain/tracking.js';
 import { validateExperimentName, validateKey, validateTagValue } from '../../domain/tracking-validation.js';
 import { joinArtifactUri } from './tracking-stores.js';
+import { artifactLocationPolicyOf } from '../../artifacts/artifact-location-policy.js';
+import type { ArtifactLocationPolicy } from '../../artifacts/artifact-location-policy.js';
 import type { TrackingServiceDeps } from './tracking-stores.js';
 
 export const DEFAULT_EXPERIMENT_ID = '0';
@@ -19,7 +21,11 @@ export function requireActiveExperiment<E extends { lifecycleStage: string }>(ex
 
 /** Experiments: MLflow's lifecycle rules on top of the experiment store. */
 export class ExperimentService {
-  constructor(private readonly deps: TrackingServiceDeps) {}
+  private readonly locations: ArtifactLocationPolicy;
+
+  constructor(private readonly deps: TrackingServiceDeps) {
+    this.locations = artifactLocationPolicyOf(deps.config);
+  }
 
   private get store() {
     return this.deps.stores.experiments;
@@ -46,6 +52,7 @@ export class ExperimentService {
       validateTagValue(t.key, t.value, LIMITS.maxExperimentTagValueLength);
     }
     const artifactLocation = input.artifactLocation && input.artifactLocation !== '' ? input.artifactLocation : null;
+    if (artifactLocation !== null) this.locations.check(artifactLocation, 'artifact_location');
     return this.store.create({ name, artifactLocation, tags, now: this.deps.now() }, (id) => this.locationFor(id));
   }
 
