@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs `npm install` when node_modules is missing or older than package-lock.json; silent otherwise.
+// Runs `npm ci` when node_modules is missing or older than package-lock.json; silent otherwise.
+// `npm ci`, not `npm install`: it installs exactly what the lock file says and never rewrites it,
+// so `npm start` and `npm test` leave a clone's tracked files as they were.
 // Used by `npm start`, `npm test` and `npm run bench` so a fresh clone needs no separate step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, utimesSync } from 'node:fs';
@@ -27,11 +29,11 @@ export function installReason() {
 export function ensureInstalled() {
   const reason = installReason();
   if (!reason) return;
-  process.stderr.write(`[modelyard] ${reason}: running npm install\n`);
+  process.stderr.write(`[modelyard] ${reason}: running npm ci\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) {
-    process.stderr.write(`[modelyard] npm install failed (exit ${result.status ?? result.signal})\n`);
+    process.stderr.write(`[modelyard] npm ci failed (exit ${result.status ?? result.signal}); if it says the lock file is out of sync, run \`npm install\` and commit package-lock.json\n`);
     process.exit(result.status || 1);
   }
   // An install that changed nothing leaves the marker's time alone; touch it so the next run is quiet.
