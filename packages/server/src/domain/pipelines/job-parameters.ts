@@ -4,7 +4,8 @@ import type { JobParameterSpec } from './project-model.js';
 /**
  * Job parameters (defaults in the file, overridden per run) and Databricks-style dynamic value
  * references (`{{job.parameters.alpha}}`, `{{job.run_id}}`, `{{task.name}}`…) in command
- * arguments and environment values.
+ * arguments and environment values. In a command string every value becomes one shell-quoted
+ * word (shell-references.ts).
  */
 export const DYNAMIC_VALUES = ['job.id', 'job.name', 'job.run_id', 'job.repair_count', 'job.trigger.type', 'task.name', 'task.execution_count'] as const;
 
@@ -34,12 +35,27 @@ export interface ReferenceContext {
   parameters: Readonly<Record<string, string>>;
 }
 
-/** Replaces every reference; unknown ones are left as written (validation has reported them). */
+/** The value a reference names, or undefined when `ctx` has none (own properties only: `__proto__` is a valid parameter name). */
+export function referenceValue(ref: string, ctx: ReferenceContext): string | undefined {
+  if (ref.startsWith('job.parameters.')) {
+    const name = ref.slice('job.parameters.'.length);
+    return Object.hasOwn(ctx.parameters, name) ? ctx.parameters[name] : undefined;
+  }
+  return Object.hasOwn(ctx.values, ref) ? (ctx.values as Record<string, string>)[ref] : undefined;
+}
+
+/** Every `{{…}}` in `text`: its span and the name inside. */
+export function findReferences(text: string): Array<{ start: number; end: number; ref: string }> {
+  return [...text.matchAll(REFERENCE)].map((m) => ({ start: m.index, end: m.index + m[0].length, ref: m[1]! }));
+}
+
+/**
+ * Replaces every reference with its raw value; unknown ones are left as written (validation has
+ * reported them). Raw is right for argv elements, env values and paths, which no shell parses;
+ * a command string goes through substituteShellReferences (shell-references.ts) instead.
+ */
 export function substituteReferences(text: string, ctx: ReferenceContext): string {
-  return text.replace(REFERENCE, (whole, ref: string) => {
-    if (ref.startsWith('job.parameters.')) return ctx.parameters[ref.slice('job.parameters.'.length)] ?? whole;
-    return (ctx.values as Record<string, string>)[ref] ?? whole;
-  });
+  return text.replace(REFERENCE, (whole, ref: string) => referenceValue(ref, ctx) ?? whole);
 }
 
 /** `['alpha=0.5', 'data=x=y']` → `{alpha: '0.5', data: 'x=y'}`; the first `=` splits. */

@@ -7,6 +7,7 @@ import type { LocatedNode } from './located-yaml.js';
 import type { ProblemList, SourceLocation } from './problems.js';
 import { RUN_IF_CONDITIONS, TASK_TYPES } from './project-model.js';
 import type { TaskSpec, TaskType } from './project-model.js';
+import { shellReferenceProblems } from './shell-references.js';
 
 /** A parsed task plus where its parts were written, for the job-level checks that follow. */
 export interface ParsedTask {
@@ -120,6 +121,7 @@ function parseTypeBody(type: TaskType, r: FieldReader, base: Base, templated: Pa
       } else if (node.kind === 'scalar' && typeof node.value === 'string' && node.value.trim() !== '') {
         command = node.value;
         templated.push({ text: node.value, at: node.at });
+        for (const msg of shellReferenceProblems(node.value)) problems.add(node.at, msg);
       } else {
         problems.add(node.at, `must be a list of arguments or a shell command string, got ${describeKind(node)}`);
       }

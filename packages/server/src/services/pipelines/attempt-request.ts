@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { JobRunRecord } from '../../domain/pipelines/job-records.js';
 import { parameterEnvName, substituteReferences } from '../../domain/pipelines/job-parameters.js';
 import type { ReferenceContext } from '../../domain/pipelines/job-parameters.js';
+import { substituteShellReferences } from '../../domain/pipelines/shell-references.js';
 import type { TaskSpec } from '../../domain/pipelines/project-model.js';
 import type { AttemptRequest } from './task-executor.js';
 
@@ -9,6 +10,19 @@ import type { AttemptRequest } from './task-executor.js';
 export function attemptLogPaths(logRoot: string, jobRunId: number, taskKey: string, attemptNumber: number) {
   const dir = join(logRoot, String(jobRunId), taskKey, `attempt-${attemptNumber}`);
   return { stdoutPath: join(dir, 'stdout.log'), stderrPath: join(dir, 'stderr.log') };
+}
+
+/**
+ * A command string with each value as one shell-quoted word. A definition the parser did not check
+ * (deployed before references in command strings were checked, or built in code) may still place
+ * a reference where quoting cannot protect it: the attempt then runs a fixed argv that prints why
+ * and exits 2, so every executor (local pool, queue workers, older workers) fails it with the reason
+ * in its stderr log and message, and the command itself never runs.
+ */
+function shellCommand(command: string, ctx: ReferenceContext): string | string[] {
+  const r = substituteShellReferences(command, ctx);
+  if ('command' in r) return r.command;
+  return ['/bin/sh', '-c', 'printf \'modelyard: %s\\n\' "$1" >&2; exit 2', 'modelyard', `the command was not run: ${r.problem}`];
 }
 
 /**
@@ -38,12 +52,13 @@ export function buildAttemptRequest(input: {
       'task.execution_count': String(attemptNumber),
     },
   };
+  // Raw values: argv elements, env values and paths reach the program as they are, no shell reads them.
   const sub = (s: string) => substituteReferences(s, ctx);
   let resolved: TaskSpec = task;
   const env: Record<string, string> = {};
   if (task.type === 'command') {
     for (const [k, v] of Object.entries(task.command.env)) env[k] = sub(v);
-    const command = typeof task.command.command === 'string' ? sub(task.command.command) : task.command.command.map(sub);
+    const command = typeof task.command.command === 'string' ? shellCommand(task.command.command, ctx) : task.command.command.map(sub);
     resolved = { ...task, command: { ...task.command, command } };
   } else if (task.type === 'evaluate') {
     const e = task.evaluate;

@@ -19,7 +19,7 @@ export interface AttemptRequest {
   jobRunId: number;
   taskKey: string;
   attemptNumber: number;
-  /** The task as deployed, with `{{…}}` references in command and env already substituted. */
+  /** The task as deployed, with `{{…}}` references in command and env already substituted (in a command string, each value shell-quoted). */
   task: TaskSpec;
   /** Absolute project folder; command tasks run in it (or in their working_directory inside it). */
   projectDir: string;
