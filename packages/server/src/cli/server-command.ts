@@ -18,7 +18,9 @@ export function registerServerCommand(program: Command): void {
     .option('--trace-retention-days <days>', 'delete stored trace spans older than this, hourly; 0 keeps them forever (env MODELYARD_TRACE_RETENTION_DAYS; default 30)')
     .option('--task-queue-uri <uri>', 'run command tasks through this PostgreSQL queue (pg-boss, schema pgboss; may be the backend store database) on `modelyard worker` processes instead of local child processes (env MODELYARD_TASK_QUEUE_URI)')
     .option('--busy-poll-micros <µs>', 'after each request, poll this long for the next one before letting the CPU sleep: lower latency for back-to-back clients such as training loops, at most this much CPU per request; 0 turns it off (env MODELYARD_BUSY_POLL_MICROS; default 500)')
-    .option('--demo <project-file>', 'once listening, deploy this project and run its first job, then print a summary (npm start uses examples/modelyard.yaml)')
+    .option('--webhook-allow-hosts <hosts>', 'comma-separated host names, IPs and CIDR ranges that webhooks may call although internal (loopback, private, link-local…); others are refused (env MODELYARD_WEBHOOK_ALLOW_HOSTS)')
+    .option('--statement-timeout-ms <ms>', 'PostgreSQL cancels any store statement running longer, and the request answers 400 saying so; 0 turns it off; no effect on SQLite (env MODELYARD_STATEMENT_TIMEOUT_MS; default 30000)')
+    .option('--demo <project-file>', 'once listening, deploy this project and run each of its jobs that has no schedule (scheduled ones are deployed only), then print a summary (npm start uses examples/modelyard.yaml)')
     .option('--demo-only', 'with --demo: stop when the demo is done (exit 0 if it succeeded)');
   addStoreOptions(cmd);
   cmd.action(async (flags: ServerFlags & { demo?: string; demoOnly?: boolean }) => {

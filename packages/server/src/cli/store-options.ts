@@ -17,6 +17,8 @@ export interface ServerFlags {
   traceRetentionDays?: string;
   taskQueueUri?: string;
   busyPollMicros?: string;
+  webhookAllowHosts?: string;
+  statementTimeoutMs?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -33,6 +35,8 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     traceRetentionDays: flags.traceRetentionDays,
     taskQueueUri: flags.taskQueueUri,
     busyPollMicros: flags.busyPollMicros,
+    webhookAllowHosts: flags.webhookAllowHosts,
+    statementTimeoutMs: flags.statementTimeoutMs,
   };
 }
 

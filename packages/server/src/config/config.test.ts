@@ -14,3 +14,16 @@ describe('busy polling setting', () => {
     }
   });
 });
+
+describe('webhook allow list setting', () => {
+  it('is empty by default and read from the environment, flags and a YAML list', () => {
+    expect(resolveConfig([{}]).webhookAllowHosts).toEqual([]);
+    expect(loadConfig({ env: { MODELYARD_WEBHOOK_ALLOW_HOSTS: 'hooks.internal, 10.0.0.0/8' } }).webhookAllowHosts).toEqual(['hooks.internal', '10.0.0.0/8']);
+    expect(loadConfig({ env: { MODELYARD_WEBHOOK_ALLOW_HOSTS: 'a.internal' }, flags: { webhookAllowHosts: '127.0.0.1' } }).webhookAllowHosts).toEqual(['127.0.0.1']);
+    expect(resolveConfig([{ webhookAllowHosts: ['localhost', '::1'] }]).webhookAllowHosts).toEqual(['localhost', '::1']);
+  });
+
+  it('refuses an entry that is not a host name, address or range, naming the setting', () => {
+    expect(() => resolveConfig([{ webhookAllowHosts: 'ok.internal,http://x/' }])).toThrow("webhookAllowHosts: 'http://x/' is not a host name, IP address or CIDR range");
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { InvalidParameterError } from '../errors.js';
+import { parseHostAllowListSetting } from '../domain/outbound-address.js';
 
 /** The one typed configuration of a Modelyard process. */
 export interface Config {
@@ -31,6 +32,11 @@ export interface Config {
   otlpEndpoint?: string;
   /** Spans are exported to Azure Monitor when set; env APPLICATIONINSIGHTS_CONNECTION_STRING too. */
   applicationInsightsConnectionString?: string;
+  /**
+   * `cloud_RoleName` of everything sent to Application Insights. Unset: a job run's spans, task
+   * output and failures carry the job's name, the server's own telemetry `modelyard`.
+   */
+  applicationInsightsRoleName?: string;
   /** Stored trace spans older than this many days are deleted (hourly); 0 keeps them forever. Default 30. */
   traceRetentionDays?: number;
   /** `postgresql://…`: command tasks go to this pg-boss queue for `modelyard worker` processes instead of local child processes. */
@@ -40,10 +46,29 @@ export interface Config {
    * letting its CPU sleep (http/busy-poll.ts); 0 turns it off. Default 500.
    */
   busyPollMicros: number;
+  /**
+   * Host names, IP addresses and CIDR ranges that webhooks may call although they are internal
+   * (loopback, private, link-local…); everything else internal is refused. Comma-separated in env
+   * and flags. Default: none.
+   */
+  webhookAllowHosts: string[];
+  /**
+   * PostgreSQL cancels any statement of the backend store running longer than this many
+   * milliseconds, and the request answers 400 saying so; 0 turns the limit off. Default 30000.
+   * No effect on SQLite, which cannot interrupt a statement (see db/connect.ts).
+   */
+  statementTimeoutMs: number;
 }
 
 /** See `Config.busyPollMicros`: covers a client's turnaround between an answer and its next call. */
 const DEFAULT_BUSY_POLL_MICROS = 500;
+
+/**
+ * See `Config.statementTimeoutMs`: far above any statement the server issues for a request
+ * (the tracking benchmark's searches over 10,000 runs take milliseconds), and short enough that a
+ * runaway one frees its backend well before a client gives up (MLflow's waits 120 s).
+ */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 export type ConfigInput = Partial<{ [K in keyof Config]: Config[K] | string }>;
 
@@ -59,9 +84,12 @@ const KEYS: Array<keyof Config> = [
   'bodyLimitBytes',
   'otlpEndpoint',
   'applicationInsightsConnectionString',
+  'applicationInsightsRoleName',
   'traceRetentionDays',
   'taskQueueUri',
   'busyPollMicros',
+  'webhookAllowHosts',
+  'statementTimeoutMs',
 ];
 
 function envName(key: string): string {
@@ -146,6 +174,11 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   if (!Number.isInteger(busyPollMicros) || busyPollMicros < 0 || busyPollMicros > 1_000_000) {
     throw new InvalidParameterError(`busyPollMicros must be a whole number of microseconds from 0 (off) to 1000000, got '${String(merged.busyPollMicros)}'`);
   }
+  const statementTimeoutMs = Number(merged.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
+  // PostgreSQL's statement_timeout is an int4 of milliseconds.
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > 2_147_483_647) {
+    throw new InvalidParameterError(`statementTimeoutMs must be a whole number of milliseconds, 0 (no limit) or more, got '${String(merged.statementTimeoutMs)}'`);
+  }
   return {
     host: String(merged.host ?? '127.0.0.1'),
     port: toPort(merged.port ?? 5000, 'port'),
@@ -158,9 +191,12 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     bodyLimitBytes: bodyLimit,
     ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),
     ...(merged.applicationInsightsConnectionString ? { applicationInsightsConnectionString: String(merged.applicationInsightsConnectionString) } : {}),
+    ...(merged.applicationInsightsRoleName ? { applicationInsightsRoleName: String(merged.applicationInsightsRoleName) } : {}),
     traceRetentionDays,
     ...(merged.taskQueueUri ? { taskQueueUri: String(merged.taskQueueUri) } : {}),
     busyPollMicros,
+    webhookAllowHosts: parseHostAllowListSetting(merged.webhookAllowHosts, 'webhookAllowHosts'),
+    statementTimeoutMs,
   };
 }
 

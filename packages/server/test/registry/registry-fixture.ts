@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { resolveConfig } from '../../src/config/config.js';
-import type { Config } from '../../src/config/config.js';
+import type { Config, ConfigInput } from '../../src/config/config.js';
 import type { DbCaps } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/schema.js';
 import { NotFoundError } from '../../src/errors.js';
@@ -38,10 +38,10 @@ export interface RegistryFixture {
 export async function createRegistryFixture(
   db: Kysely<Database>,
   caps: DbCaps,
-  opts: { now?: () => number; onChange?: ChangeListener; webhooks?: WebhookDeliveryOptions } = {},
+  opts: { now?: () => number; onChange?: ChangeListener; webhooks?: WebhookDeliveryOptions; config?: ConfigInput } = {},
 ): Promise<RegistryFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-registry-'));
-  const config = resolveConfig([{ dataDir: dir, logLevel: 'silent' }]);
+  const config = resolveConfig([{ dataDir: dir, logLevel: 'silent' }, opts.config ?? {}]);
   const tracking = await createServices({ db, caps, config, logger: silentLogger(), ...(opts.now ? { now: opts.now } : {}) });
   const registry = createRegistryServices({
     db,

@@ -15,6 +15,7 @@ import { RegistryEventService } from './registry-event-service.js';
 import { TransitionRequestService } from './transition-request-service.js';
 import { WebhookService } from './webhook-service.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhookTargetPolicy } from './webhook-target.js';
 import type { LoggedModelRef, TrackingLookups } from './registry-deps.js';
 
 export type { LoggedModelRef, TrackingLookups } from './registry-deps.js';
@@ -57,7 +58,8 @@ export interface RegistryServicesDeps {
 export function createRegistryServices(deps: RegistryServicesDeps): RegistryServices {
   const now = deps.now ?? Date.now;
   const webhookStore = new WebhookStore(deps.db, deps.caps);
-  const dispatcher = new WebhookDispatcher({ store: webhookStore, now, ...deps.webhooks });
+  const targets = new WebhookTargetPolicy(deps.config.webhookAllowHosts ?? []);
+  const dispatcher = new WebhookDispatcher({ store: webhookStore, now, targets, ...deps.webhooks });
   const stores = {
     models: new RegisteredModelStore(deps.db, deps.caps),
     versions: new ModelVersionStore(deps.db, deps.caps),
@@ -80,7 +82,7 @@ export function createRegistryServices(deps: RegistryServicesDeps): RegistryServ
     modelVersions: new ModelVersionService(serviceDeps),
     events: new RegistryEventService(serviceDeps),
     transitionRequests: new TransitionRequestService(serviceDeps),
-    webhooks: new WebhookService({ store: webhookStore, now, timeoutMs: deps.webhooks?.timeoutMs ?? 10_000 }),
+    webhooks: new WebhookService({ store: webhookStore, now, timeoutMs: deps.webhooks?.timeoutMs ?? 10_000, targets }),
     webhookDispatcher: dispatcher,
   };
 }

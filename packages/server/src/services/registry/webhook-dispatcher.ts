@@ -1,8 +1,11 @@
 import type { WebhookStore } from '../../stores/registry/webhook-store.js';
 import { isRetryable, sendWebhook } from './webhook-sender.js';
+import type { WebhookTargetPolicy } from './webhook-target.js';
 
 export interface WebhookDispatcherOptions {
   store: WebhookStore;
+  /** Which addresses deliveries may reach; checked again on every attempt. */
+  targets: WebhookTargetPolicy;
   now?: () => number;
   /** Per attempt. */
   timeoutMs?: number;
@@ -95,7 +98,7 @@ export class WebhookDispatcher {
       attempts += batch.length;
       await Promise.all(
         batch.map(async (d) => {
-          const result = await sendWebhook({ url: d.url, deliveryId: d.deliveryId, payload: d.payload, secret: d.secret, nowMs: this.now(), timeoutMs: this.timeoutMs });
+          const result = await sendWebhook({ url: d.url, deliveryId: d.deliveryId, payload: d.payload, secret: d.secret, nowMs: this.now(), timeoutMs: this.timeoutMs, targets: this.opts.targets });
           const retry = !result.ok && isRetryable(result) && d.attempts < this.maxAttempts;
           await this.opts.store.recordAttempt(d.deliveryId, {
             delivered: result.ok,

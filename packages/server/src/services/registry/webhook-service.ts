@@ -6,6 +6,8 @@ import { webhookNotFound } from '../../stores/registry/webhook-store.js';
 import type { WebhookPatch, WebhookStore } from '../../stores/registry/webhook-store.js';
 import { checkMaxResults } from '../../stores/search-sql/paging.js';
 import { sendWebhook } from './webhook-sender.js';
+import { ALLOW_HOSTS_HINT } from './webhook-target.js';
+import type { WebhookTargetPolicy } from './webhook-target.js';
 
 export interface WebhookInput {
   name?: string | undefined;
@@ -16,16 +18,28 @@ export interface WebhookInput {
   status?: string | undefined;
 }
 
+/** No response body: the receiver's reply is never shown (see SendResult.error). */
 export interface WebhookTestResult {
   success: boolean;
   responseStatus: number | null;
-  responseBody: string | null;
   errorMessage: string | null;
 }
 
 export const WEBHOOK_LIST_LIMITS = { defaultMaxResults: 100, maxResults: 1000 } as const;
 
-function validateUrl(url: string | undefined, required: boolean): string | undefined {
+/** The URL as an error message may show it: a password in it is masked. */
+function shownUrl(url: string, parsed?: URL): string {
+  if (!parsed?.password) return url;
+  const masked = new URL(parsed.href);
+  masked.password = '***';
+  return masked.href;
+}
+
+/**
+ * Checks a webhook URL at registration: scheme, then the addresses its host resolves to (see
+ * WebhookTargetPolicy). Delivery checks again, so this is for a clear 400, not the only guard.
+ */
+async function validateUrl(url: string | undefined, required: boolean, targets: WebhookTargetPolicy): Promise<string | undefined> {
   if (url === undefined || url === '') {
     if (required) throw new InvalidParameterError(`Missing value for required parameter 'url'.`);
     return undefined;
@@ -37,8 +51,10 @@ function validateUrl(url: string | undefined, required: boolean): string | undef
     throw new InvalidParameterError(`Invalid webhook URL '${url}': give an absolute http:// or https:// URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidParameterError(`Invalid webhook URL '${url}': only http:// and https:// URLs can be called`);
+    throw new InvalidParameterError(`Invalid webhook URL '${shownUrl(url, parsed)}': only http:// and https:// URLs can be called`);
   }
+  const target = await targets.check(parsed);
+  if (!target.ok) throw new InvalidParameterError(`Invalid webhook URL '${shownUrl(url, parsed)}': ${target.reason}; ${ALLOW_HOSTS_HINT}`);
   return url;
 }
 
@@ -62,17 +78,19 @@ function validateEvents(events: readonly unknown[] | undefined, required: boolea
 /** Registry webhooks: MLflow's CRUD and test delivery; the outbox and dispatcher do the sending. */
 export class WebhookService {
   constructor(
-    private readonly deps: { store: WebhookStore; now: () => number; timeoutMs: number },
+    private readonly deps: { store: WebhookStore; now: () => number; timeoutMs: number; targets: WebhookTargetPolicy },
   ) {}
 
   async create(input: WebhookInput): Promise<Webhook> {
     if (input.name === undefined || input.name.trim() === '') throw new InvalidParameterError(`Missing value for required parameter 'name'.`);
+    const events = validateEvents(input.events, true)!;
+    const url = (await validateUrl(input.url, true, this.deps.targets))!;
     return this.deps.store.create(
       {
         name: input.name,
         description: input.description ?? null,
-        url: validateUrl(input.url, true)!,
-        events: validateEvents(input.events, true)!,
+        url,
+        events,
         status: validateStatus(input.status) ?? 'ACTIVE',
         secret: input.secret === undefined || input.secret === '' ? null : input.secret,
       },
@@ -99,10 +117,10 @@ export class WebhookService {
     const patch: WebhookPatch = {};
     if (input.name !== undefined) patch.name = input.name;
     if (input.description !== undefined) patch.description = input.description;
-    const url = validateUrl(input.url, false);
-    if (url !== undefined) patch.url = url;
     const events = validateEvents(input.events, false);
     if (events !== undefined) patch.events = events;
+    const url = await validateUrl(input.url, false, this.deps.targets);
+    if (url !== undefined) patch.url = url;
     const status = validateStatus(input.status);
     if (status !== undefined) patch.status = status;
     if (input.secret !== undefined) patch.secret = input.secret === '' ? null : input.secret;
@@ -124,11 +142,10 @@ export class WebhookService {
     if (!chosen) throw new InvalidParameterError(`Webhook ${w.webhookId} subscribes to no event; pass 'event' to test one`);
     const now = this.deps.now();
     const payload = webhookPayload({ ...chosen, data: examplePayloadData(chosen) }, now);
-    const r = await sendWebhook({ url: w.url, deliveryId: randomUUID(), payload, secret: w.secret, nowMs: now, timeoutMs: this.deps.timeoutMs });
+    const r = await sendWebhook({ url: w.url, deliveryId: randomUUID(), payload, secret: w.secret, nowMs: now, timeoutMs: this.deps.timeoutMs, targets: this.deps.targets });
     return {
       success: r.ok,
       responseStatus: r.statusCode,
-      responseBody: r.body,
       errorMessage: r.ok ? null : `Failed to test webhook ${eventKey(chosen)}: ${r.error ?? 'no answer'}`,
     };
   }

@@ -85,11 +85,12 @@ export function registerWebhookRoutes(app: FastifyInstance, registry: RegistrySe
     request: TestWebhook,
     handler: async (msg, req) => {
       const r = await webhooks.test(idOf(req), msg.event);
+      // MLflow's response_body is left out on purpose: echoing the receiver's reply would let anyone
+      // who can register a webhook read pages the server can reach.
       return {
         result: compact({
           success: r.success,
           response_status: r.responseStatus,
-          response_body: r.responseBody,
           error_message: r.errorMessage,
         }),
       };
