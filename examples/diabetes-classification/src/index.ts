@@ -5,6 +5,8 @@ export type { SplitOptions } from './split.js';
 export { DEFAULT_TRAIN_OPTIONS, MODEL_KINDS, trainClassifier, trainParams } from './train.js';
 export type { ModelKind, TrainOptions } from './train.js';
 export { MIN_ROC_AUC, checkQualityBar, evaluateClassifier } from './evaluate.js';
+export { CURVE_METRICS, holdoutCurve } from './curves.js';
+export type { CurvePoint } from './curves.js';
 export type { ClassificationMetrics } from './evaluate.js';
 export { formatCsv, writeHoldoutCsv } from './holdout.js';
 export { REGISTERED_MODEL_NAME, datasetInput, publishModel } from './publish.js';

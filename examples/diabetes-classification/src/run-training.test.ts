@@ -35,6 +35,12 @@ describe('runTraining end to end against a real server', () => {
     expect((await client.tracking.getExperiment(run.info.experimentId)).name).toBe('diabetes-classification');
     expect(run.data.metrics.roc_auc).toBeCloseTo(result.metrics.roc_auc, 12);
     expect(run.data.metrics).toHaveProperty('log_loss');
+    // The holdout curve over the number of trees: a line on the run page, ending at the final figures.
+    const curve = await client.tracking.getMetricHistory(result.runId, 'val_roc_auc');
+    expect(curve.map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(result.curveSteps).toBe(100);
+    expect(curve.at(-1)!.value).toBeCloseTo(result.metrics.roc_auc, 12);
+    expect((await client.tracking.getMetricHistory(result.runId, 'val_log_loss')).at(-1)!.value).toBeCloseTo(result.metrics.log_loss, 12);
     expect(run.data.params).toMatchObject({ model: 'random-forest', n_trees: '100', seed: '42', test_size: '0.2', train_rows: '614', test_rows: '154' });
     const version = await client.registry.getModelVersion('diabetes-classifier', '1');
     expect(version.runId).toBe(result.runId);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { datasetDigest, Tracker } from '@modelyard/sdk';
 import type { ClientOptions } from '@modelyard/sdk';
 import { cleansePima, loadPima } from './cleanse.js';
+import { CURVE_METRICS, holdoutCurve } from './curves.js';
 import { checkQualityBar, evaluateClassifier, MIN_ROC_AUC } from './evaluate.js';
 import type { ClassificationMetrics } from './evaluate.js';
 import { writeHoldoutCsv } from './holdout.js';
@@ -36,6 +37,8 @@ export interface TrainingResult {
   /** True when the run came from MLFLOW_RUN_ID (a pipeline's run): it is left open for the runner. */
   resumedRun: boolean;
   metrics: ClassificationMetrics;
+  /** Steps (tree counts) of the logged holdout curve: val_roc_auc and val_log_loss at each. */
+  curveSteps: number;
   trainMs: number;
   rows: { train: number; test: number };
   zerosMarkedMissing: Record<string, number>;
@@ -84,6 +87,12 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
       raw_data_digest: datasetDigest(raw),
     });
     tracker.logMetrics({ ...metrics, train_ms: trainMs });
+    // The holdout figures after 1, 2, … n trees, with step = the tree count: the run's charts draw
+    // them as curves (did more trees still help?), where the final figures above are one value each.
+    const curve = holdoutCurve(model, split.test);
+    for (const point of curve) {
+      tracker.logMetrics({ [CURVE_METRICS.rocAuc]: point.rocAuc, [CURVE_METRICS.logLoss]: point.logLoss }, { step: point.step });
+    }
     await tracker.flush();
     checkQualityBar(metrics, opts.minRocAuc ?? MIN_ROC_AUC);
 
@@ -100,6 +109,7 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
       experimentId: run.experimentId,
       resumedRun,
       metrics,
+      curveSteps: curve.length,
       trainMs,
       rows: { train: split.train.rowCount, test: split.test.rowCount },
       zerosMarkedMissing: cleansed.zerosMarkedMissing,

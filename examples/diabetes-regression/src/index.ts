@@ -5,6 +5,8 @@ export type { SplitOptions } from './split.js';
 export { DEFAULT_TRAIN_OPTIONS, trainParams, trainRegressor } from './train.js';
 export type { TrainOptions } from './train.js';
 export { MIN_R2, checkQualityBar, evaluateRegressor } from './evaluate.js';
+export { ALPHA_GRID, CURVE_METRICS, alphaCurve } from './curves.js';
+export type { AlphaCurve, AlphaPoint } from './curves.js';
 export type { RegressionMetrics } from './evaluate.js';
 export { formatCsv, writeHoldoutCsv } from './holdout.js';
 export { REGISTERED_MODEL_NAME, datasetInput, publishModel } from './publish.js';

@@ -8,6 +8,7 @@ import { startTestServer } from '../../../packages/server/test/helpers/server.js
 import type { TestServer } from '../../../packages/server/test/helpers/server.js';
 import { parseCli } from './cli.js';
 import { FEATURES } from './cleanse.js';
+import { ALPHA_GRID } from './curves.js';
 import { runTraining } from './run-training.js';
 
 describe('runTraining end to end against a real server', () => {
@@ -36,6 +37,15 @@ describe('runTraining end to end against a real server', () => {
     expect((await client.tracking.getExperiment(run.info.experimentId)).name).toBe('diabetes-regression');
     for (const key of ['mse', 'rmse', 'mae', 'r2'] as const) expect(run.data.metrics[key]).toBeCloseTo(result.metrics[key], 9);
     expect(run.data.params).toMatchObject({ model: 'ridge', alpha: '1', missing_cells: '97', train_rows: '354', test_rows: '88' });
+    // The validation curve over the alpha grid: one point per alpha, step i = alpha_grid[i].
+    const grid = run.data.params.alpha_grid!.split(',').map(Number);
+    expect(grid).toEqual(ALPHA_GRID);
+    const valRmse = await client.tracking.getMetricHistory(result.runId, 'val_rmse');
+    expect(valRmse.map((m) => m.step)).toEqual(grid.map((_, i) => i));
+    const alphas = await client.tracking.getMetricHistory(result.runId, 'alpha_at_step');
+    expect(alphas.map((m) => [m.step, m.value])).toEqual(grid.map((a, i) => [i, a]));
+    expect(result.alphaCurve.steps).toBe(grid.length);
+    expect(run.data.metrics.val_best_alpha).toBe(result.alphaCurve.bestAlpha);
 
     // Raw rows: the evaluate task feeds them to the model as they are.
     const holdout = parseCsv(readFileSync(result.holdoutPath!, 'utf8'));

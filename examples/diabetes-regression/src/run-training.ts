@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { datasetDigest, Tracker } from '@modelyard/sdk';
 import type { ClientOptions } from '@modelyard/sdk';
 import { cleanseDiabetes, loadDiabetes } from './cleanse.js';
+import { alphaCurve, CURVE_METRICS } from './curves.js';
 import { checkQualityBar, evaluateRegressor, MIN_R2 } from './evaluate.js';
 import type { RegressionMetrics } from './evaluate.js';
 import { writeHoldoutCsv } from './holdout.js';
@@ -38,6 +39,8 @@ export interface TrainingResult {
   /** True when the run came from MLFLOW_RUN_ID (a pipeline's run): it is left open for the runner. */
   resumedRun: boolean;
   metrics: RegressionMetrics;
+  /** The validation curve over the alpha grid that was logged (val_rmse, train_rmse per step). */
+  alphaCurve: { steps: number; bestAlpha: number };
   trainMs: number;
   rows: { train: number; test: number };
   missingCells: Record<string, number>;
@@ -74,6 +77,7 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
     const model = trainRegressor(split.train, trainOpts);
     const trainMs = performance.now() - started;
     const metrics = evaluateRegressor(model, split.test);
+    const curve = alphaCurve(split.train, { seed: trainOpts.seed });
 
     await tracker.setTags({ 'modelyard.example': 'diabetes-regression' });
     await tracker.logParams({
@@ -83,8 +87,14 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
       train_rows: String(split.train.rowCount),
       test_rows: String(split.test.rowCount),
       raw_data_digest: datasetDigest(raw),
+      alpha_grid: curve.points.map((p) => p.alpha).join(','),
     });
-    tracker.logMetrics({ ...metrics, train_ms: trainMs });
+    tracker.logMetrics({ ...metrics, train_ms: trainMs, [CURVE_METRICS.bestAlpha]: curve.bestAlpha });
+    // RMSE against the regularisation strength, step i = alpha_grid[i] (alpha_at_step says which):
+    // the run's charts draw the validation curve that shows where alpha over- or underfits.
+    for (const p of curve.points) {
+      tracker.logMetrics({ [CURVE_METRICS.valRmse]: p.valRmse, [CURVE_METRICS.trainRmse]: p.trainRmse, [CURVE_METRICS.alpha]: p.alpha }, { step: p.step });
+    }
     await tracker.flush();
     checkQualityBar(metrics, opts.minR2 ?? MIN_R2);
 
@@ -101,6 +111,7 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
       experimentId: run.experimentId,
       resumedRun,
       metrics,
+      alphaCurve: { steps: curve.points.length, bestAlpha: curve.bestAlpha },
       trainMs,
       rows: { train: split.train.rowCount, test: split.test.rowCount },
       missingCells: cleansed.missingCells,

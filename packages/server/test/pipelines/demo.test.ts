@@ -112,7 +112,9 @@ describe('the demo project end to end', () => {
       expect(traceCount).toBe(1);
       const attemptKeys = spans.filter((s) => s.attributes['modelyard.operation'] === 'task_attempt').map((s) => s.attributes['modelyard.task_key']);
       expect(attemptKeys.sort()).toEqual(run.tasks.map((t) => t.taskKey).sort());
-      expect(run.traceUrl).toBe(`${server.url}/api/v1/traces/${spans[0]!.trace_id}`);
+      // The UI's trace page, which a person opens from the summary (not the JSON API).
+      expect(run.traceUrl).toBe(`${server.url}/traces/${spans[0]!.trace_id}`);
+      expect(summary).toContain(`trace:      ${run.traceUrl}`);
     }
 
     // The second run: each new version is the challenger, evaluated against v1 on the same holdout.

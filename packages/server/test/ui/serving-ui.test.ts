@@ -113,7 +113,12 @@ suite(skipWhy ? `serving UI in Chromium (skipped: ${skipWhy})` : 'serving UI in 
       await expect.poll(async () => Number(await rps.textContent()), { timeout: 20_000 }).toBeGreaterThan(1);
       await expect.poll(() => page.locator('[data-kpi="p95"]').textContent(), { timeout: 10_000 }).toMatch(/ms$/);
       await expect.poll(() => page.locator('.live-metrics .uplot-box').getAttribute('data-drawn'), { timeout: 10_000 }).toBe('true');
-      expect(await page.locator('.live-metrics').textContent()).toMatch(/pima v1 \d/);
+      // Which version answered, in a table with labelled counts (not "pima v1 12").
+      const answered = page.locator('.answered-table tr[data-version="pima v1"]');
+      expect(await page.locator('.answered-table caption').textContent()).toBe('Requests answered, by model version');
+      expect(await page.locator('.answered-table thead').textContent()).toBe('Model versionRequests since startShare');
+      expect(Number(await answered.locator('[data-requests]').getAttribute('data-requests'))).toBeGreaterThan(0);
+      expect(await answered.getByRole('link', { name: 'pima v1' }).getAttribute('href')).toBe('/models/pima/versions/1');
     } finally {
       stop = true;
       await load;

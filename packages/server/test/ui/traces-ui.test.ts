@@ -111,6 +111,53 @@ suite(skipWhy ? `traces UI in Chromium (skipped: ${skipWhy})` : 'traces UI in Ch
     await finish(page, 'trace-span-reloaded', errors);
   }, UI_TIMEOUT);
 
+  it('shows a retried run as a green OK with its failed span counted apart, and span names whole in tooltips', async () => {
+    const longKey = 'load_features_from_the_feature_store_and_join_the_labels_for_training';
+    // Fails its first attempt (no marker file yet), succeeds on the retry: the run ends OK.
+    const retried = `
+project: { name: ui-traces-retry }
+jobs:
+  retried:
+    tasks:
+      - task_key: ${longKey}
+        max_retries: 1
+        min_retry_interval_millis: 0
+        command_task: { command: [${NODE}, -e, "const fs = require('fs'); if (!fs.existsSync('attempted-once')) { fs.writeFileSync('attempted-once', '1'); process.exit(3); }"] }
+`;
+    const [job] = await server.services.pipelines.jobs.deploy(loadProject(retried).spec!, projectDir);
+    const started = await server.services.pipelines.jobs.runNow(job!.jobId, { actor: 'alice' });
+    const run = await waitForRunEnd(server.services.pipelines, started.jobRunId);
+    expect(run.state).toBe('SUCCESS');
+    let listed: (TraceJson & { error_count?: number }) | undefined;
+    await waitUntil(async () => {
+      const res = await fetch(`${server.url}/api/v1/traces?job_run_id=${run.jobRunId}`);
+      listed = ((await res.json()) as { traces?: Array<TraceJson & { error_count?: number }> }).traces?.[0];
+      return listed?.span_count === 3 && listed.status === 'OK';
+    });
+    expect(listed!.error_count).toBe(1);
+
+    const { page, errors } = await openPage(`/traces?job_run_id=${run.jobRunId}`);
+    const status = page.locator('.traces-table tbody tr').first().locator('.trace-status');
+    const colour = (selector: string) => status.locator(selector).evaluate((el) => (globalThis as unknown as PageWindow).getComputedStyle(el).borderTopColor);
+    await expect.poll(() => status.locator('[data-status]').textContent()).toBe('OK');
+    expect(await colour('[data-status]')).toBe('rgb(15, 122, 69)'); // --ok, never red
+    expect(await status.locator('[data-errors]').textContent()).toBe('1 span with errors');
+    expect(await colour('[data-errors]')).toBe('rgb(192, 38, 38)'); // --danger
+    await saveScreenshot(page, 'traces-ok-with-errors');
+
+    await status.locator('xpath=ancestor::tr').getByRole('link', { name: 'job retried' }).click();
+    await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
+    const name = page.locator(`.waterfall-span[data-span="task ${longKey}"] .waterfall-name`).first();
+    await expect.poll(() => name.getAttribute('title')).toBe(`task ${longKey}`);
+    // The name is cut in its column: the tooltip is what shows it whole.
+    const cut = await name.locator('.waterfall-label').evaluate((el) => {
+      const e = el as unknown as { scrollWidth: number; clientWidth: number };
+      return e.scrollWidth > e.clientWidth;
+    });
+    expect(cut).toBe(true);
+    await finish(page, 'trace-long-span-names', errors);
+  }, UI_TIMEOUT);
+
   it('shows the server error for a trace that does not exist', async () => {
     const missing = 'ab'.repeat(16);
     const res = await fetch(`${server.url}/api/v1/traces/${missing}`);

@@ -74,3 +74,25 @@ export function alignSeries(series: readonly MetricSeries[], t: ChartTransform):
   });
   return [xs, ...columns];
 }
+
+/**
+ * True when a metric has at most one value per series: nothing was logged at a second step. Such a
+ * metric reads as a number (a bar), not as a line: a single point on a 0–100 step axis says
+ * nothing. Logging the same step again only replaces the value (see sortedXY), so it counts once.
+ */
+export function isSingleValue(series: readonly MetricSeries[]): boolean {
+  for (const s of series) {
+    const first = s.points[0];
+    for (const p of s.points) if ((p.step ?? 0) !== (first!.step ?? 0)) return false;
+  }
+  return true;
+}
+
+/** A series' value at its highest step (the last logged there): what a bar shows. */
+export function lastValue(s: MetricSeries): number | undefined {
+  let best: Metric | undefined;
+  for (const p of s.points) {
+    if (!best || (p.step ?? 0) > (best.step ?? 0) || ((p.step ?? 0) === (best.step ?? 0) && (p.timestamp ?? 0) >= (best.timestamp ?? 0))) best = p;
+  }
+  return best?.value;
+}

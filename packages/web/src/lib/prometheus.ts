@@ -44,8 +44,14 @@ export interface EndpointCounters {
   latencyCount: number;
   /** Cumulative histogram: upper bound (seconds) → observations at or under it. */
   buckets: Map<number, number>;
-  /** Requests by the model version that answered them ("name v3"). */
-  byVersion: Map<string, number>;
+  /** Requests by the model version that answered them, keyed "name v3". */
+  byVersion: Map<string, VersionRequests>;
+}
+
+export interface VersionRequests {
+  modelName?: string;
+  modelVersion?: string;
+  requests: number;
 }
 
 export const SERVING_PREFIX = 'modelyard_serving_';
@@ -59,7 +65,15 @@ export function endpointCounters(samples: readonly Sample[], endpoint: string, a
       c.requests += s.value;
       if (Number(s.labels.status) >= 400) c.failed += s.value;
       const version = `${s.labels.model_name ?? '?'} v${s.labels.model_version ?? '?'}`;
-      c.byVersion.set(version, (c.byVersion.get(version) ?? 0) + s.value);
+      const seen = c.byVersion.get(version);
+      if (seen) seen.requests += s.value;
+      else {
+        c.byVersion.set(version, {
+          ...(s.labels.model_name !== undefined ? { modelName: s.labels.model_name } : {}),
+          ...(s.labels.model_version !== undefined ? { modelVersion: s.labels.model_version } : {}),
+          requests: s.value,
+        });
+      }
     } else if (metric === 'request_duration_seconds_sum') {
       c.latencySum += s.value;
     } else if (metric === 'request_duration_seconds_count') {

@@ -33,7 +33,7 @@ export interface DemoRun {
   stateMessage: string | null;
   seconds: number | null;
   mlflowRunUrl?: string;
-  /** The run's trace (a span per task attempt), when the server stores traces. */
+  /** The UI page of the run's trace (a span per task attempt), when the server stores traces. */
   traceUrl?: string;
   tasks: Array<{ taskKey: string; type: string; state: string; seconds: number | null; message: string | null }>;
 }
@@ -67,7 +67,8 @@ export async function collectDemoReport(input: { services: Services; spec: Proje
     const specs = new Map<string, TaskSpec>(run.definition.job.tasks.map((t) => [t.taskKey, t]));
     const traceId = await traceOf(serverUrl, run.jobRunId);
     report.runs.push({
-      ...(traceId ? { traceUrl: `${serverUrl}/api/v1/traces/${traceId}` } : {}),
+      // The UI's trace page (its waterfall), not the JSON API: the summary is read by a person.
+      ...(traceId ? { traceUrl: `${serverUrl}/traces/${encodeURIComponent(traceId)}` } : {}),
       jobKey,
       jobRunId: run.jobRunId,
       state: run.state,

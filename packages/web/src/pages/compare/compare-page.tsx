@@ -1,10 +1,12 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { Run } from '@modelyard/sdk/client';
+import { BarChart } from '../../components/bar-chart.js';
 import { ChartControls, useChartSettings } from '../../components/chart-controls.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { MetricChart } from '../../components/metric-chart.js';
 import { seriesColor } from '../../components/use-color-scheme.js';
+import { isSingleValue, lastValue } from '../../lib/chart-data.js';
 import type { DataColumn } from '../../lib/run-columns.js';
 import { availableKeys, columnId, parseColumn, runDisplayName } from '../../lib/run-columns.js';
 import { useQueryParam } from '../../lib/search-params.js';
@@ -31,13 +33,18 @@ function OverlayChart({ runs, metricKey }: { runs: Run[]; metricKey: string }) {
     }
     return runs.map((r) => ({ label: runDisplayName(r), points: byRun.get(r.info.runId) ?? [] }));
   }, [points.data, runs]);
+  // Each run logged one value (or none): a bar per run, as MLflow compares such metrics.
+  const bars = points.data !== undefined && points.data.length > 0 && isSingleValue(series);
   return (
-    <>
-      <ChartControls settings={settings} actions={actions} />
+    <div className="overlay-chart" data-metric={metricKey} data-chart-kind={points.data ? (bars ? 'bar' : 'line') : undefined}>
+      {!bars && <ChartControls settings={settings} actions={actions} />}
       {points.error && <ErrorBanner title={`Could not load ${metricKey}`} error={points.error} onRetry={points.reload} />}
       {points.loading && !points.data && <Loading what={metricKey} />}
-      {points.data && <MetricChart title={metricKey} series={series} {...settings} height={320} />}
-    </>
+      {points.data && bars && (
+        <BarChart title={metricKey} bars={series.map((s, i) => ({ label: s.label, value: s.points.length > 0 ? lastValue(s) : undefined, color: seriesColor(i) }))} />
+      )}
+      {points.data && !bars && <MetricChart title={metricKey} series={series} {...settings} height={320} />}
+    </div>
   );
 }
 
@@ -58,7 +65,10 @@ export function ComparePage() {
     () => [...keys.metrics.map((key) => ({ kind: 'metrics' as const, key })), ...keys.params.map((key) => ({ kind: 'params' as const, key }))],
     [keys],
   );
-  const metricKey = metricParam && keys.metrics.includes(metricParam) ? metricParam : keys.metrics[0];
+  // Unless the URL names one, the first metric logged over steps (a latest value past step 0):
+  // its lines say more than any single value's bars.
+  const firstCurve = keys.metrics.find((k) => runs.some((r) => r.data.latestMetrics.some((m) => m.key === k && (m.step ?? 0) > 0)));
+  const metricKey = metricParam && keys.metrics.includes(metricParam) ? metricParam : (firstCurve ?? keys.metrics[0]);
   const pick = (id: string, fallback: number) => parseColumn(id) ?? numericColumns[Math.min(fallback, numericColumns.length - 1)];
   const xCol = pick(sx, keys.metrics.length > 0 && keys.params.length > 0 ? keys.metrics.length : 0);
   const yCol = pick(sy, 0);
@@ -96,7 +106,7 @@ export function ComparePage() {
             ))}
           </ul>
 
-          <h2>Metric over steps</h2>
+          <h2>Metrics</h2>
           {metricKey ? (
             <>
               <label className="inline-field">

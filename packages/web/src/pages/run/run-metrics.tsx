@@ -2,19 +2,26 @@ import { useMemo } from 'react';
 import type { Run } from '@modelyard/sdk/client';
 import { ChartControls, useChartSettings } from '../../components/chart-controls.js';
 import type { ChartSettings } from '../../components/chart-controls.js';
+import { BarChart } from '../../components/bar-chart.js';
 import { ErrorBanner, Loading } from '../../components/error-banner.js';
 import { MetricChart } from '../../components/metric-chart.js';
+import { seriesColor } from '../../components/use-color-scheme.js';
+import { isSingleValue, lastValue } from '../../lib/chart-data.js';
 import { formatNumber, formatTime } from '../../lib/format.js';
+import { runDisplayName } from '../../lib/run-columns.js';
 import { useQueryParam } from '../../lib/search-params.js';
 import { useAsync } from '../../lib/use-async.js';
 import { sdk } from '../../sdk-client.js';
 
-/** Charts shown when the URL names none: enough to glance at, few enough to load at once. */
-const DEFAULT_CHARTS = 6;
+/**
+ * Charts shown when the URL names none: enough to glance at, few enough to load at once. Metrics
+ * logged over steps come first: their lines are what the charts are for; single values follow.
+ */
+const DEFAULT_CHARTS = 12;
 /** Points of a sampled chart: the server keeps the first and last steps and spreads the rest evenly. */
 const SAMPLED_POINTS = 1000;
 
-function MetricChartCard({ runId, metricKey, full, settings }: { runId: string; metricKey: string; full: boolean; settings: ChartSettings }) {
+function MetricChartCard({ runId, runName, metricKey, full, settings }: { runId: string; runName: string; metricKey: string; full: boolean; settings: ChartSettings }) {
   const points = useAsync(
     async () => {
       const tracking = sdk().tracking;
@@ -25,14 +32,19 @@ function MetricChartCard({ runId, metricKey, full, settings }: { runId: string; 
     [runId, metricKey, full],
   );
   const series = useMemo(() => (points.data ? [{ label: metricKey, points: points.data }] : []), [points.data, metricKey]);
+  // One value (one step): a bar with its number, as MLflow shows it; a line needs several steps.
+  const single = points.data !== undefined && points.data.length > 0 && isSingleValue(series);
   return (
-    <figure className="chart-card" data-metric={metricKey}>
+    <figure className={`chart-card${single ? ' value-card' : ''}`} data-metric={metricKey} data-chart-kind={points.data ? (single ? 'bar' : 'line') : undefined}>
       {points.error && <ErrorBanner title={`Could not load ${metricKey}`} error={points.error} onRetry={points.reload} />}
       {points.loading && !points.data && <Loading what={metricKey} />}
-      {points.data && <MetricChart title={metricKey} series={series} {...settings} perfMark="metric-chart-drawn" />}
+      {points.data && single && <BarChart title={metricKey} bars={[{ label: runName, value: lastValue(series[0]!), color: seriesColor(0) }]} />}
+      {points.data && !single && <MetricChart title={metricKey} series={series} {...settings} perfMark="metric-chart-drawn" />}
       {points.data && (
         <figcaption className="muted">
-          {points.data.length.toLocaleString()} points{full ? ' (full history)' : ' (sampled)'}
+          {single
+            ? `One value, at step ${points.data[0]!.step ?? 0}`
+            : `${points.data.length.toLocaleString()} points${full ? ' (full history)' : ' (sampled)'}`}
         </figcaption>
       )}
     </figure>
@@ -44,7 +56,9 @@ export function RunMetrics({ run }: { run: Run }) {
   const [picked, setPicked] = useQueryParam('metric');
   const [full, setFull] = useQueryParam('full');
   const metrics = [...run.data.latestMetrics].sort((a, b) => a.key.localeCompare(b.key));
-  const chosen = picked ? picked.split(',').filter((k) => metrics.some((m) => m.key === k)) : metrics.slice(0, DEFAULT_CHARTS).map((m) => m.key);
+  // A latest value past step 0 means the metric was logged over steps: a curve.
+  const curvesFirst = [...metrics.filter((m) => (m.step ?? 0) > 0), ...metrics.filter((m) => (m.step ?? 0) <= 0)];
+  const chosen = picked ? picked.split(',').filter((k) => metrics.some((m) => m.key === k)) : curvesFirst.slice(0, DEFAULT_CHARTS).map((m) => m.key);
   const toggle = (key: string) => {
     const next = chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key];
     setPicked(next.join(','), { replace: true });
@@ -85,7 +99,7 @@ export function RunMetrics({ run }: { run: Run }) {
       </div>
       <div className="chart-grid">
         {chosen.map((key) => (
-          <MetricChartCard key={key} runId={run.info.runId} metricKey={key} full={full === '1'} settings={settings} />
+          <MetricChartCard key={key} runId={run.info.runId} runName={runDisplayName(run)} metricKey={key} full={full === '1'} settings={settings} />
         ))}
       </div>
     </div>

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import type { CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link } from 'react-router';
 import type { Run } from '@modelyard/sdk/client';
@@ -16,16 +17,41 @@ interface FixedColumn {
   title: string;
   /** order_by identifier; undefined when the server cannot sort on it. */
   sortKey?: string;
-  width: string;
+  /** Width in rem; the Run column's is its minimum: it takes the room the others leave. */
+  rem: number;
 }
 
 const FIXED: FixedColumn[] = [
-  { title: 'Run', sortKey: 'attributes.run_name', width: 'minmax(12rem, 2fr)' },
-  { title: 'Created', sortKey: 'attributes.start_time', width: '12.5rem' },
-  { title: 'Duration', width: '7rem' },
-  { title: 'Status', sortKey: 'attributes.status', width: '6.5rem' },
-  { title: 'User', sortKey: 'attributes.user_id', width: '8rem' },
+  { title: 'Run', sortKey: 'attributes.run_name', rem: 14 },
+  { title: 'Created', sortKey: 'attributes.start_time', rem: 12.5 },
+  { title: 'Duration', rem: 7 },
+  { title: 'Status', sortKey: 'attributes.status', rem: 6.5 },
+  { title: 'User', sortKey: 'attributes.user_id', rem: 8 },
 ];
+const CHECKBOX_REM = 2.75;
+
+/**
+ * A data column as wide as its header needs (about 0.58rem a character, plus padding and the
+ * sort arrow), between 7.5rem and 16rem; a longer key is cut, its header's title has it whole.
+ */
+function dataColumnRem(c: DataColumn): number {
+  return Math.min(16, Math.max(7.5, Math.ceil((c.key.length * 0.58 + 2.25) * 4) / 4));
+}
+
+/**
+ * The one column layout of the table, as CSS custom properties on its root: the header and every
+ * row read the same `grid-template-columns` and are all exactly `--runs-width` wide (or the
+ * scroll box's width, when that is larger). Every track is a fixed length except the Run
+ * column's `minmax(…, 1fr)`, which resolves from that shared width alone, so no row's content
+ * can size a column. (A grid per row whose width came from its own content — `max-content` —
+ * gave every row different columns once they outgrew the window.)
+ */
+function runsTableLayout(columns: readonly DataColumn[]): { template: string; minWidthRem: number } {
+  const [run, ...rest] = FIXED;
+  const widths = [...rest.map((c) => c.rem), ...columns.map(dataColumnRem)];
+  const template = [`${CHECKBOX_REM}rem`, `minmax(${run!.rem}rem, 1fr)`, ...widths.map((w) => `${w}rem`)].join(' ');
+  return { template, minWidthRem: CHECKBOX_REM + run!.rem + widths.reduce((a, b) => a + b, 0) };
+}
 
 const ROW_HEIGHT = 34;
 /** Start fetching the next page while this many loaded rows are still below the viewport. */
@@ -62,7 +88,8 @@ function SortButton({ title, sortKey, sort, onSort }: { title: string; sortKey: 
 
 /**
  * The runs of an experiment as a virtual list: only the rows in view (plus a margin) are in the
- * DOM, so 10,000 loaded runs scroll like 50. Rows are a CSS grid sharing one column template.
+ * DOM, so 10,000 loaded runs scroll like 50. The header and the rows are CSS grids sharing one
+ * column layout (runsTableLayout), set once on the table rather than on each row.
  */
 export function RunsTable(p: RunsTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -87,14 +114,15 @@ export function RunsTable(p: RunsTableProps) {
     requestAnimationFrame(() => setTimeout(() => performance.mark('runs-table-first-row'), 0));
   }, [p.runs.length]);
 
-  const template = ['2.75rem', ...FIXED.map((c) => c.width), ...p.columns.map(() => 'minmax(7.5rem, 1fr)')].join(' ');
+  const layout = useMemo(() => runsTableLayout(p.columns), [p.columns]);
+  const layoutStyle = { '--runs-columns': layout.template, '--runs-width': `${layout.minWidthRem}rem` } as CSSProperties;
   const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.info.runId));
   const now = Date.now();
 
   return (
-    <div className="runs-table" role="table" aria-label="Runs" aria-rowcount={p.runs.length + 1}>
+    <div className="runs-table" role="table" aria-label="Runs" aria-rowcount={p.runs.length + 1} aria-colcount={FIXED.length + 1 + p.columns.length} style={layoutStyle}>
       <div ref={scrollRef} className="runs-scroll">
-        <div className="runs-row runs-header" role="row" style={{ gridTemplateColumns: template }}>
+        <div className="runs-row runs-header" role="row">
           <div role="columnheader" className="cell">
             <input type="checkbox" aria-label="Select all loaded runs" checked={allSelected} onChange={p.onToggleAll} />
           </div>
@@ -123,7 +151,7 @@ export function RunsTable(p: RunsTableProps) {
                 aria-rowindex={item.index + 2}
                 data-row-index={item.index}
                 className={`runs-row${p.selected.has(id) ? ' selected' : ''}`}
-                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               >
                 <div role="cell" className="cell">
                   <input type="checkbox" aria-label={`Select run ${runDisplayName(run)}`} checked={p.selected.has(id)} onChange={() => p.onToggle(id)} />

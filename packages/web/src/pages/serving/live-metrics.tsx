@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import type uPlot from 'uplot';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { UplotChart } from '../../components/uplot-chart.js';
@@ -8,6 +9,7 @@ import type { EndpointCounters, ServingRates } from '../../lib/prometheus.js';
 import { formatNumber } from '../../lib/format.js';
 import { usePolling } from '../../lib/use-polling.js';
 import { sdk } from '../../sdk-client.js';
+import { versionLink } from '../registry/registry-links.js';
 
 const POLL_MS = 2000;
 /** Five minutes of readings. */
@@ -108,16 +110,45 @@ export function LiveMetrics({ endpoint }: { endpoint: string }) {
           <dd data-kpi="total">{totals ? totals.requests.toLocaleString() : '—'}</dd>
         </div>
       </dl>
-      {totals && totals.byVersion.size > 0 && (
-        <p className="muted">
-          Answered by: {[...totals.byVersion.entries()].map(([v, n]) => `${v} ${n.toLocaleString()}`).join(' · ')}
-        </p>
-      )}
+      {totals && totals.byVersion.size > 0 && <AnsweredByVersion totals={totals} />}
       {readings.length >= 2 ? (
         <UplotChart options={options} data={data} height={220} label={`Request rate and latency of ${endpoint}, last ${readings.length} readings`} />
       ) : (
         <p className="muted">Collecting readings (every {POLL_MS / 1000} s)…</p>
       )}
     </div>
+  );
+}
+
+/** Which model versions answered the endpoint's requests, with counts that say what they count. */
+function AnsweredByVersion({ totals }: { totals: EndpointCounters }) {
+  const rows = [...totals.byVersion.entries()].sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }));
+  const all = rows.reduce((n, [, v]) => n + v.requests, 0);
+  return (
+    <table className="data-table answered-table">
+      <caption>Requests answered, by model version</caption>
+      <thead>
+        <tr>
+          <th scope="col">Model version</th>
+          <th scope="col" className="num">
+            Requests since start
+          </th>
+          <th scope="col" className="num">
+            Share
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([key, v]) => (
+          <tr key={key} data-version={key}>
+            <td>{v.modelName !== undefined && v.modelVersion !== undefined ? <Link to={versionLink(v.modelName, v.modelVersion)}>{key}</Link> : key}</td>
+            <td className="num" data-requests={v.requests}>
+              {v.requests.toLocaleString()}
+            </td>
+            <td className="num">{all > 0 ? `${formatNumber(Number(((v.requests / all) * 100).toFixed(1)))} %` : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -12,6 +12,27 @@ export function traceLink(traceId: string): string {
   return `/traces/${encodeURIComponent(traceId)}`;
 }
 
+/**
+ * A trace's status badge says what its root span says (OK green, ERROR red, none yet: in
+ * progress); spans that failed inside it get their own red badge. A run whose retried task
+ * failed once ends OK: it shows "OK" and "1 span with errors", never a red "OK".
+ */
+export function TraceStatus({ status, errorCount }: { status: string | undefined; errorCount: number }) {
+  const cls = status === 'ERROR' ? 'state-failed' : status === 'OK' ? 'state-success' : status ? 'state-inactive' : 'state-running';
+  return (
+    <span className="trace-status">
+      <span className={`status ${cls}`} data-status={status ?? 'IN_PROGRESS'}>
+        {status ?? 'in progress'}
+      </span>
+      {errorCount > 0 && (
+        <span className="status state-failed" data-errors={errorCount}>
+          {errorCount === 1 ? '1 span with errors' : `${errorCount.toLocaleString()} spans with errors`}
+        </span>
+      )}
+    </span>
+  );
+}
+
 /** `/traces?job_run_id=&run_id=&job=`: recent traces, or those of one job run, MLflow run or job. */
 export function TracesPage() {
   const [jobRunId, setJobRunId] = useQueryParam('job_run_id');
@@ -73,10 +94,7 @@ export function TracesPage() {
                     <div className="muted mono">{t.traceId}</div>
                   </td>
                   <td>
-                    <span className={`status ${t.status === 'ERROR' || t.errorCount > 0 ? 'state-failed' : t.status === 'OK' ? 'state-success' : 'state-inactive'}`}>
-                      {t.status ?? 'in progress'}
-                    </span>
-                    {t.errorCount > 0 && <span className="muted"> {t.errorCount} with errors</span>}
+                    <TraceStatus status={t.status} errorCount={t.errorCount} />
                   </td>
                   <td>{formatTime(t.startTimeUs / 1000)}</td>
                   <td className="num">{formatDuration(t.durationUs / 1000)}</td>

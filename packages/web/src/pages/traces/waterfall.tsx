@@ -47,8 +47,8 @@ export function Waterfall({ rows, selected, onSelect }: { rows: readonly SpanRow
               data-span={s.name}
               onClick={() => onSelect(s.spanId)}
             >
-              <span className="waterfall-name" style={{ paddingLeft: `${depth * 1.1}rem` }}>
-                {s.name}
+              <span className="waterfall-name" style={{ paddingLeft: `${depth * 1.1}rem` }} title={s.serviceName && s.serviceName !== 'modelyard' ? `${s.name} · ${s.serviceName}` : s.name}>
+                <span className="waterfall-label">{s.name}</span>
                 {s.serviceName && s.serviceName !== 'modelyard' ? <span className="muted"> · {s.serviceName}</span> : null}
                 {errors > 0 ? <span className="status state-failed">{errors === 1 ? 'exception' : `${errors} exceptions`}</span> : null}
               </span>
