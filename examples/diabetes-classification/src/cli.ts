@@ -12,7 +12,8 @@ const USAGE = `usage: npm run train -w examples/diabetes-classification -- [opti
   --holdout-out <csv>   write the test split here, features + Outcome (env HOLDOUT_CSV)
   --model <kind>        ${MODEL_KINDS.join(' | ')} (default random-forest)
   --trees <n>           trees or boosting rounds (default 100)
-  --seed <n>            split and model seed (default 42)
+  --seed <n>            model seed (default 42)
+  --split-seed <n>      train/holdout split seed, kept when --seed changes (default 42)
   --test-size <f>       holdout fraction (default 0.2)
   --model-name <name>   registered model (default diabetes-classifier; env REGISTERED_MODEL_NAME)
   --experiment <name>   experiment when no MLFLOW_RUN_ID/MLFLOW_EXPERIMENT_* is set
@@ -37,6 +38,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       model: { type: 'string' },
       trees: { type: 'string' },
       seed: { type: 'string' },
+      'split-seed': { type: 'string' },
       'test-size': { type: 'string' },
       'model-name': { type: 'string' },
       experiment: { type: 'string' },
@@ -56,6 +58,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
   const seed = number('seed', values.seed);
   if (seed !== undefined) train.seed = seed;
   const testSize = number('test-size', values['test-size']);
+  const splitSeed = number('split-seed', values['split-seed']);
   const dataPath = values.data ?? env.TRAINING_DATA;
   const holdoutPath = values['holdout-out'] ?? env.HOLDOUT_CSV;
   const registeredModelName = values['model-name'] ?? env.REGISTERED_MODEL_NAME;
@@ -67,6 +70,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       ...(dataPath ? { dataPath } : {}),
       ...(holdoutPath ? { holdoutPath } : {}),
       ...(testSize !== undefined ? { testSize } : {}),
+      ...(splitSeed !== undefined ? { splitSeed } : {}),
       ...(registeredModelName ? { registeredModelName } : {}),
       ...(values.experiment ? { experimentName: values.experiment } : {}),
     },

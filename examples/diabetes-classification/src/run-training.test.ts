@@ -41,7 +41,7 @@ describe('runTraining end to end against a real server', () => {
     expect(result.curveSteps).toBe(100);
     expect(curve.at(-1)!.value).toBeCloseTo(result.metrics.roc_auc, 12);
     expect((await client.tracking.getMetricHistory(result.runId, 'val_log_loss')).at(-1)!.value).toBeCloseTo(result.metrics.log_loss, 12);
-    expect(run.data.params).toMatchObject({ model: 'random-forest', n_trees: '100', seed: '42', test_size: '0.2', train_rows: '614', test_rows: '154' });
+    expect(run.data.params).toMatchObject({ model: 'random-forest', n_trees: '100', seed: '42', test_size: '0.2', split_seed: '42', train_rows: '614', test_rows: '154' });
     const version = await client.registry.getModelVersion('diabetes-classifier', '1');
     expect(version.runId).toBe(result.runId);
 
@@ -78,6 +78,18 @@ describe('runTraining end to end against a real server', () => {
     const versions = await client.registry.searchModelVersions({ filter: "name = 'diabetes-classifier'" });
     expect(versions.items.map((v) => v.version).sort()).toEqual(['1', '2']);
   });
+
+  it('keeps the holdout rows when only the model seed changes', async () => {
+    const holdoutWith = async (seed: number) => {
+      const path = join(dir, `holdout-seed-${seed}.csv`);
+      await runTraining({ env: { MLFLOW_TRACKING_URI: server.url }, holdoutPath: path, train: { seed, nTrees: 10 } });
+      return readFileSync(path, 'utf8');
+    };
+    expect(await holdoutWith(7)).toBe(await holdoutWith(8));
+    const moved = join(dir, 'holdout-split-7.csv');
+    await runTraining({ env: { MLFLOW_TRACKING_URI: server.url }, holdoutPath: moved, splitSeed: 7, train: { nTrees: 10 } });
+    expect(readFileSync(moved, 'utf8')).not.toBe(await holdoutWith(7));
+  });
 });
 
 describe('parseCli', () => {
@@ -89,6 +101,7 @@ describe('parseCli', () => {
     expect((parseCli([], { HOLDOUT_CSV: 'b.csv' }) as { options: { holdoutPath?: string } }).options.holdoutPath).toBe('b.csv');
     expect(() => parseCli(['--model', 'svm'], {})).toThrow('--model must be one of random-forest, gradient-boosting');
     expect(() => parseCli(['--trees', 'many'], {})).toThrow("--trees must be a number, got 'many'");
+    expect((parseCli(['--split-seed', '7'], {}) as { options: { splitSeed?: number } }).options.splitSeed).toBe(7);
     expect(parseCli(['--help'], {})).toBe('help');
   });
 });

@@ -14,6 +14,11 @@ import type { TrainOptions } from './train.js';
 export const DEFAULT_DATA_PATH = resolve(import.meta.dirname, '../data/pima_diabetes.csv');
 export const DEFAULT_EXPERIMENT = 'diabetes-classification';
 export const DEFAULT_TEST_SIZE = 0.2;
+/**
+ * The train/holdout split's seed, apart from the model's: the holdout must stay the same rows when
+ * a run changes `--seed`, or a gate would score the champion on rows it was trained on.
+ */
+export const DEFAULT_SPLIT_SEED = 42;
 
 export interface TrainingOptions {
   /** Server and credentials; the environment (`env`) fills what is not given, as in MLflow. */
@@ -24,6 +29,8 @@ export interface TrainingOptions {
   /** Also write the test split (features + Outcome) here as CSV, for a pipeline `evaluate` task. */
   holdoutPath?: string;
   testSize?: number;
+  /** Seed of the train/holdout split (default DEFAULT_SPLIT_SEED), independent of the model's seed. */
+  splitSeed?: number;
   train?: Partial<TrainOptions>;
   registeredModelName?: string;
   /** Used when the environment names no run and no experiment. */
@@ -63,7 +70,8 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
 
   const { raw, frame } = await loadPima(dataPath);
   const cleansed = cleansePima(frame);
-  const split = splitPima(cleansed.frame, { seed: trainOpts.seed, testSize });
+  const splitSeed = opts.splitSeed ?? DEFAULT_SPLIT_SEED;
+  const split = splitPima(cleansed.frame, { seed: splitSeed, testSize });
   const holdoutPath = opts.holdoutPath ? await writeHoldoutCsv(split.test, opts.holdoutPath) : undefined;
 
   if (!resumedRun && !env.MLFLOW_EXPERIMENT_ID && !env.MLFLOW_EXPERIMENT_NAME) {
@@ -80,6 +88,7 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
     await tracker.logParams({
       ...trainParams(trainOpts),
       test_size: String(testSize),
+      split_seed: String(splitSeed),
       stratify: 'Outcome',
       zero_means_missing: Object.keys(cleansed.zerosMarkedMissing).join(','),
       train_rows: String(split.train.rowCount),

@@ -10,7 +10,8 @@ const USAGE = `usage: npm run train -w examples/diabetes-regression -- [options]
   --data <csv>          raw diabetes CSV (default: data/sklearn_diabetes_raw.csv; env TRAINING_DATA)
   --holdout-out <csv>   write the test split here, raw features + Y (env HOLDOUT_CSV)
   --alpha <x>           ridge penalty (default 1)
-  --seed <n>            split seed (default 42)
+  --seed <n>            seed of the alpha search's validation split (default 42)
+  --split-seed <n>      train/holdout split seed, kept when --seed changes (default 42)
   --test-size <f>       holdout fraction (default 0.2)
   --model-name <name>   registered model (default diabetes-regressor; env REGISTERED_MODEL_NAME)
   --experiment <name>   experiment when no MLFLOW_RUN_ID/MLFLOW_EXPERIMENT_* is set
@@ -34,6 +35,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       'holdout-out': { type: 'string' },
       alpha: { type: 'string' },
       seed: { type: 'string' },
+      'split-seed': { type: 'string' },
       'test-size': { type: 'string' },
       'model-name': { type: 'string' },
       experiment: { type: 'string' },
@@ -49,6 +51,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
   const seed = number('seed', values.seed);
   if (seed !== undefined) train.seed = seed;
   const testSize = number('test-size', values['test-size']);
+  const splitSeed = number('split-seed', values['split-seed']);
   const dataPath = values.data ?? env.TRAINING_DATA;
   const holdoutPath = values['holdout-out'] ?? env.HOLDOUT_CSV;
   const registeredModelName = values['model-name'] ?? env.REGISTERED_MODEL_NAME;
@@ -60,6 +63,7 @@ export function parseCli(argv: readonly string[], env: Record<string, string | u
       ...(dataPath ? { dataPath } : {}),
       ...(holdoutPath ? { holdoutPath } : {}),
       ...(testSize !== undefined ? { testSize } : {}),
+      ...(splitSeed !== undefined ? { splitSeed } : {}),
       ...(registeredModelName ? { registeredModelName } : {}),
       ...(values.experiment ? { experimentName: values.experiment } : {}),
     },

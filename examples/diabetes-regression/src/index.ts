@@ -11,6 +11,6 @@ export type { RegressionMetrics } from './evaluate.js';
 export { formatCsv, writeHoldoutCsv } from './holdout.js';
 export { REGISTERED_MODEL_NAME, datasetInput, publishModel } from './publish.js';
 export type { PublishInput, PublishedModel } from './publish.js';
-export { BATCH_INPUT_PATH, DEFAULT_DATA_PATH, DEFAULT_EXPERIMENT, DEFAULT_TEST_SIZE, runTraining } from './run-training.js';
+export { BATCH_INPUT_PATH, DEFAULT_DATA_PATH, DEFAULT_EXPERIMENT, DEFAULT_SPLIT_SEED, DEFAULT_TEST_SIZE, runTraining } from './run-training.js';
 export type { TrainingOptions, TrainingResult } from './run-training.js';
 export { formatResult, parseCli } from './cli.js';

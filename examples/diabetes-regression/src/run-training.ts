@@ -16,6 +16,11 @@ export const DEFAULT_DATA_PATH = resolve(import.meta.dirname, '../data/sklearn_d
 export const BATCH_INPUT_PATH = resolve(import.meta.dirname, '../data/sklearn_diabetes_batch_input.csv');
 export const DEFAULT_EXPERIMENT = 'diabetes-regression';
 export const DEFAULT_TEST_SIZE = 0.2;
+/**
+ * The train/holdout split's seed, apart from the model's: the holdout must stay the same rows when
+ * a run changes `--seed`, or a gate would score the champion on rows it was trained on.
+ */
+export const DEFAULT_SPLIT_SEED = 42;
 
 export interface TrainingOptions {
   /** Server and credentials; the environment (`env`) fills what is not given, as in MLflow. */
@@ -26,6 +31,8 @@ export interface TrainingOptions {
   /** Also write the test split (raw features + Y) here as CSV, for a pipeline `evaluate` task. */
   holdoutPath?: string;
   testSize?: number;
+  /** Seed of the train/holdout split (default DEFAULT_SPLIT_SEED), independent of the model's seed. */
+  splitSeed?: number;
   train?: Partial<TrainOptions>;
   registeredModelName?: string;
   /** Used when the environment names no run and no experiment. */
@@ -65,7 +72,8 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
 
   const { raw, frame } = await loadDiabetes(dataPath);
   const cleansed = cleanseDiabetes(frame);
-  const split = splitDiabetes(cleansed.frame, { seed: trainOpts.seed, testSize });
+  const splitSeed = opts.splitSeed ?? DEFAULT_SPLIT_SEED;
+  const split = splitDiabetes(cleansed.frame, { seed: splitSeed, testSize });
   const holdoutPath = opts.holdoutPath ? await writeHoldoutCsv(split.test, opts.holdoutPath) : undefined;
 
   if (!resumedRun && !env.MLFLOW_EXPERIMENT_ID && !env.MLFLOW_EXPERIMENT_NAME) {
@@ -83,6 +91,7 @@ export async function runTraining(opts: TrainingOptions = {}): Promise<TrainingR
     await tracker.logParams({
       ...trainParams(trainOpts),
       test_size: String(testSize),
+      split_seed: String(splitSeed),
       missing_cells: String(Object.values(cleansed.missingCells).reduce((a, b) => a + b, 0)),
       train_rows: String(split.train.rowCount),
       test_rows: String(split.test.rowCount),
