@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { excerpt, excerptValue } from './input-excerpt.js';
 
 /**
  * Field helpers for MLflow request messages. A message arrives either as a JSON body or (GET) as
@@ -13,14 +14,17 @@ export const int64 = () =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : INT64_TEXT.test(v.trim()) ? Number(v.trim()) : Number.NaN;
     if (!Number.isSafeInteger(n)) {
-      ctx.addIssue({ code: 'custom', message: `expected an integer, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected an integer, got ${typeof v === 'number' ? String(v) : JSON.stringify(excerpt(v))}` });
       return z.NEVER;
     }
     return n;
   });
 
+// A JSON number too large for a double (`1e400`) parses as ±Infinity, in JavaScript as in
+// Python's json module; MLflow accepts it as such, so the union admits the two infinities that
+// z.number() alone refuses.
 export const double = () =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
+  z.union([z.number(), z.literal(Number.POSITIVE_INFINITY), z.literal(Number.NEGATIVE_INFINITY), z.string()]).transform((v, ctx) => {
     if (typeof v === 'number') return v;
     const t = v.trim();
     if (t === 'NaN') return Number.NaN;
@@ -28,7 +32,7 @@ export const double = () =>
     if (t === '-Infinity' || t === '-inf') return Number.NEGATIVE_INFINITY;
     const n = t === '' ? Number.NaN : Number(t);
     if (Number.isNaN(n)) {
-      ctx.addIssue({ code: 'custom', message: `expected a number, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a number, got ${JSON.stringify(excerpt(v))}` });
       return z.NEVER;
     }
     return n;
@@ -57,7 +61,7 @@ export const nested = <T extends z.ZodTypeAny>(schema: T) =>
 export type MessageParse<T> = { ok: true; value: T } | { ok: false; message: string };
 
 function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return excerpt(path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '['));
 }
 
 /**
@@ -76,12 +80,16 @@ export function parseMessage<T extends z.ZodTypeAny>(schema: T, input: unknown):
     };
   }
   if (issue.code === 'unrecognized_keys') {
-    return { ok: false, message: `Unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')} in request` };
+    return { ok: false, message: `Unknown field(s) ${excerpt(issue.keys.map((k) => `'${excerpt(k)}'`).join(', '))} in request` };
   }
   const got = (issue as { input?: unknown }).input;
-  const shown = got === undefined ? '' : ` "${typeof got === 'string' ? got : JSON.stringify(got)}"`;
+  if (field === '') {
+    return { ok: false, message: `Invalid request: the message must be a JSON object of its fields, got "${excerptValue(got)}"` };
+  }
+  // Bounded: the value may be 10 MB long or nested 5,000 levels deep.
+  const shown = got === undefined ? '' : ` "${excerptValue(got)}"`;
   return {
     ok: false,
-    message: `Invalid value${shown} for parameter '${field}' supplied: ${issue.message}`,
+    message: `Invalid value${shown} for parameter '${field}' supplied: ${excerpt(issue.message)}`,
   };
 }

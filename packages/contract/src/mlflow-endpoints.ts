@@ -102,13 +102,24 @@ const MLFLOW_PREFIX = /^\/(?:ajax-)?api\/[23]\.0\/mlflow(\/.*)$/;
 const COMPILED = MLFLOW_ENDPOINTS.map((e) => {
   const [method, path] = e.split(' ') as [string, string];
   const pattern = new RegExp('^' + path.replace(/\{[^}]+\}/g, '[^/]+') + '/?$');
-  return { method, pattern };
+  return { method, pattern, isStatic: !path.includes('{') };
 });
+
+/**
+ * The methods MLflow serves at a full URL path (empty when it has no such path). A literal path
+ * wins over a parameter: `/logged-models/search` is the search (POST), never the model with id
+ * "search", so a GET there is a wrong method, not a lookup of a model that cannot exist.
+ */
+export function mlflowMethodsAt(path: string): string[] {
+  const m = MLFLOW_PREFIX.exec(path);
+  if (!m) return [];
+  const rest = m[1]!;
+  const matching = COMPILED.filter((e) => e.pattern.test(rest));
+  const literal = matching.filter((e) => e.isStatic);
+  return [...new Set((literal.length > 0 ? literal : matching).map((e) => e.method))];
+}
 
 /** True when `method path` (a full URL path) is an endpoint MLflow's server has. */
 export function isMlflowEndpoint(method: string, path: string): boolean {
-  const m = MLFLOW_PREFIX.exec(path);
-  if (!m) return false;
-  const rest = m[1]!;
-  return COMPILED.some((e) => e.method === method && e.pattern.test(rest));
+  return mlflowMethodsAt(path).includes(method);
 }

@@ -65,6 +65,48 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * The store could not take the request now (another process held the SQLite file's write lock
+ * for longer than the busy timeout): 503, which MLflow's clients retry with backoff.
+ */
+export class TemporarilyUnavailableError extends AppError {
+  constructor(message: string) {
+    super('TEMPORARILY_UNAVAILABLE', message);
+  }
+}
+
+/**
+ * The database cancelled a statement that ran past the configured statement timeout. 400, not a
+ * 5xx: MLflow's clients retry 5xx answers several times, and retrying a statement that is too
+ * expensive only runs it again; the message says how to narrow it or raise the limit.
+ */
+export class StatementTimeoutError extends AppError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+
+/**
+ * A write found no space left (a full disk or quota under the artifacts or the database).
+ * RESOURCE_EXHAUSTED, but 507 Insufficient Storage rather than the 429 MLflow's table gives the
+ * code for rate limits: MLflow's clients retry a 429 with backoff for minutes, which a full disk
+ * will not outlast, and 507 names the cause. Nothing of the request was stored; reads still work.
+ */
+export class StorageFullError extends AppError {
+  constructor(message: string) {
+    super('RESOURCE_EXHAUSTED', message);
+  }
+  override get httpStatus(): number {
+    return 507;
+  }
+}
+
+/** A file write failed for lack of space: ENOSPC (device full) or EDQUOT (quota exceeded). */
+export function isNoSpaceLeft(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 export class UnauthenticatedError extends AppError {
   constructor(message: string) {
     super('UNAUTHENTICATED', message);

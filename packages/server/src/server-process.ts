@@ -12,6 +12,9 @@ import type { Services } from './services/services.js';
 import { createTaskExecutor, taskTypeDeps } from './worker/create-pipelines.js';
 import { SpanStore } from './stores/telemetry/span-store.js';
 import { JobRunTracer } from './telemetry/job-run-tracer.js';
+import { createLogExport, logExportOptionsFromConfig } from './telemetry/log-export.js';
+import type { LogExport } from './telemetry/log-export.js';
+import type { LogWriteStats } from './telemetry/log-output.js';
 import { DEFAULT_TRACE_RETENTION_DAYS, SpanRetention } from './telemetry/span-retention.js';
 import { createTracing, tracingOptionsFromConfig } from './telemetry/tracing.js';
 import type { Tracing } from './telemetry/tracing.js';
@@ -31,15 +34,22 @@ export interface RunningServer {
 /**
  * The composition root of `modelyard server`: config → db (migrated) → services → HTTP, listening.
  * Tests use it too, with port 0.
+ *
+ * `logs` is the log export the caller's logger writes to (see createLogger's `exportTo`): the
+ * logger exists before the server, so the caller makes both. Without it the server makes its own
+ * from the config, for task output and failures (its own lines then stay in its logger). The
+ * server shuts it down when it closes.
  */
 export async function startServer(
   config: Config,
   logger: Logger,
-  opts: { now?: () => number } = {},
+  opts: { now?: () => number; logs?: LogExport | undefined; logOutput?: LogWriteStats } = {},
 ): Promise<RunningServer> {
-  const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true });
+  const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true, statementTimeoutMs: config.statementTimeoutMs });
   let tracing: Tracing | undefined;
+  let logs: LogExport | undefined = opts.logs;
   try {
+    logs ??= await createLogExport(logExportOptionsFromConfig(config));
     await migrateToLatest(db.db, db.caps);
     const spans = new SpanStore(db.db, db.caps);
     tracing = await createTracing({ logger, sink: spans, ...tracingOptionsFromConfig(config) });
@@ -51,8 +61,11 @@ export async function startServer(
     const commandExecutor = config.taskQueueUri ? new (await import('./worker/pg-queue/pg-queue-executor.js')).PgQueueExecutor({ connectionString: config.taskQueueUri, logger, ...(opts.now ? { now: opts.now } : {}) }) : undefined;
     const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
       createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), ...(commandExecutor ? { commandExecutor } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
-    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger) });
-    const app = await buildApp({ config, logger, services, telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) });
+    // Before listening: a server whose artifact stores cannot be reached or authorised must not
+    // accept runs (the message names the setting, the URI and what to fix).
+    await services.artifacts.checkStores();
+    const app = await buildApp({ config, logger, services, ...(opts.logOutput ? { logOutput: opts.logOutput } : {}), telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     keepPollingAfterRequests(app.server, config.busyPollMicros);
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -88,11 +101,13 @@ export async function startServer(
         await services.pipelines.runner.stop();
         await spanRetention.stop();
         await tracing?.shutdown();
+        await logs?.shutdown();
         await db.close();
       },
     };
   } catch (e) {
     await tracing?.shutdown();
+    await logs?.shutdown();
     await db.close();
     throw e;
   }

@@ -9,6 +9,8 @@ export interface ServerFlags {
   backendStoreUri?: string;
   artifactsDestination?: string;
   defaultArtifactRoot?: string;
+  /** Set by `--serve-artifacts` / `--no-serve-artifacts`; unset leaves env and file settings. */
+  serveArtifacts?: boolean;
   allowedArtifactRoots?: string;
   dataDir?: string;
   config?: string;
@@ -19,6 +21,11 @@ export interface ServerFlags {
   busyPollMicros?: string;
   webhookAllowHosts?: string;
   statementTimeoutMs?: string;
+  headersTimeoutMs?: string;
+  keepAliveTimeoutMs?: string;
+  bodyIdleTimeoutMs?: string;
+  requestTimeoutMs?: string;
+  maxConnections?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -28,6 +35,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     backendStoreUri: flags.backendStoreUri,
     artifactsDestination: flags.artifactsDestination,
     defaultArtifactRoot: flags.defaultArtifactRoot,
+    serveArtifacts: flags.serveArtifacts,
     allowedArtifactRoots: flags.allowedArtifactRoots,
     dataDir: flags.dataDir,
     logLevel: flags.logLevel,
@@ -37,6 +45,11 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     busyPollMicros: flags.busyPollMicros,
     webhookAllowHosts: flags.webhookAllowHosts,
     statementTimeoutMs: flags.statementTimeoutMs,
+    headersTimeoutMs: flags.headersTimeoutMs,
+    keepAliveTimeoutMs: flags.keepAliveTimeoutMs,
+    bodyIdleTimeoutMs: flags.bodyIdleTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    maxConnections: flags.maxConnections,
   };
 }
 

@@ -27,3 +27,18 @@ describe('webhook allow list setting', () => {
     expect(() => resolveConfig([{ webhookAllowHosts: 'ok.internal,http://x/' }])).toThrow("webhookAllowHosts: 'http://x/' is not a host name, IP address or CIDR range");
   });
 });
+
+describe('statement timeout setting', () => {
+  it('defaults to 30 s and is taken from the environment, flags and a file layer', () => {
+    expect(resolveConfig([{}]).statementTimeoutMs).toBe(30_000);
+    expect(loadConfig({ env: { MODELYARD_STATEMENT_TIMEOUT_MS: '0' } }).statementTimeoutMs).toBe(0);
+    expect(loadConfig({ env: { MODELYARD_STATEMENT_TIMEOUT_MS: '0' }, flags: { statementTimeoutMs: '5000' } }).statementTimeoutMs).toBe(5000);
+    expect(resolveConfig([{ statementTimeoutMs: 12_000 }]).statementTimeoutMs).toBe(12_000);
+  });
+
+  it('refuses what is not a whole number of milliseconds, naming the setting', () => {
+    for (const bad of ['-1', '2.5', 'soon', '3000000000']) {
+      expect(() => resolveConfig([{ statementTimeoutMs: bad }])).toThrow(`statementTimeoutMs must be a whole number of milliseconds from 0 (no limit) to 2147483647, got '${bad}'`);
+    }
+  });
+});

@@ -3,26 +3,42 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { InvalidParameterError } from '../errors.js';
 import { parseHostAllowListSetting } from '../domain/outbound-address.js';
+import { CONNECTION_LIMIT_KEYS, parseConnectionLimits } from './connection-limits.js';
+import type { ConnectionLimitSettings } from './connection-limits.js';
+import { PYTHON_RUNTIME_KEYS, parsePythonRuntimeSettings } from './python-runtime-settings.js';
+import type { PythonRuntimeSettings } from './python-runtime-settings.js';
 
-/** The one typed configuration of a Modelyard process. */
-export interface Config {
+/** The one typed configuration of a Modelyard process (connection timeouts and cap: config/connection-limits.ts). */
+export interface Config extends ConnectionLimitSettings, PythonRuntimeSettings {
   host: string;
   port: number;
   /** Folder for the embedded default store and artifacts. */
   dataDir: string;
   /** `sqlite:///…`, `postgresql://…` or a file path. Defaults to `<dataDir>/modelyard.db`. */
   backendStoreUri: string;
-  /** Where proxied artifacts (`mlflow-artifacts:/`) are stored. Defaults to `<dataDir>/artifacts`. */
+  /**
+   * Where proxied artifacts (`mlflow-artifacts:/`) are stored: a local folder (absolute once
+   * resolved) or an object-store URI kept as given (`s3://…`, `wasbs://…`, `abfss://…`).
+   * Defaults to `<dataDir>/artifacts`.
+   */
   artifactsDestination: string;
   /**
    * Artifact root given to new experiments. MLflow's `--serve-artifacts` default is
-   * `mlflow-artifacts:/`, so clients upload through this server.
+   * `mlflow-artifacts:/`, so clients upload through this server; with `serveArtifacts` off it is
+   * the artifacts destination, which clients then read and write themselves.
    */
   defaultArtifactRoot: string;
   /**
-   * Local folders besides the artifacts destination (and a local default artifact root) that
-   * experiments' `artifact_location` and model sources may point into; anything else local is
-   * refused, so clients cannot read the server's files. Comma-separated in env and flags.
+   * Whether the `/mlflow-artifacts` proxy routes serve (MLflow's `--serve-artifacts`, on by
+   * default); off, they answer 503 and clients use the default artifact root directly.
+   */
+  serveArtifacts: boolean;
+  /**
+   * Local folders and object-store URIs besides the artifacts destination and the default
+   * artifact root that the server may read artifacts from (experiments' `artifact_location`,
+   * model sources); other local paths are refused, so clients cannot read the server's files,
+   * and other bucket or container locations are not read with the server's credentials.
+   * Comma-separated in env and flags.
    */
   allowedArtifactRoots: string[];
   logLevel: string;
@@ -79,6 +95,7 @@ const KEYS: Array<keyof Config> = [
   'backendStoreUri',
   'artifactsDestination',
   'defaultArtifactRoot',
+  'serveArtifacts',
   'allowedArtifactRoots',
   'logLevel',
   'bodyLimitBytes',
@@ -90,6 +107,8 @@ const KEYS: Array<keyof Config> = [
   'busyPollMicros',
   'webhookAllowHosts',
   'statementTimeoutMs',
+  ...CONNECTION_LIMIT_KEYS,
+  ...PYTHON_RUNTIME_KEYS,
 ];
 
 function envName(key: string): string {
@@ -141,6 +160,25 @@ function listSetting(v: unknown): string[] {
   return items.map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/**
+ * An artifact root setting: a plain path resolves against `cwd`; a URI (`file:`, `s3:`, `wasbs:`…)
+ * is kept as written, for the artifact repositories to parse (and refuse) at start. Resolving a
+ * URI as a path made `s3://bucket/x` a local folder named `s3:`.
+ */
+function artifactRootSetting(v: string, cwd: string): string {
+  const trimmed = v.trim();
+  return /^[A-Za-z][A-Za-z0-9+.-]+:/.test(trimmed) ? trimmed : resolve(cwd, trimmed);
+}
+
+function booleanSetting(v: unknown, key: string, fallback: boolean): boolean {
+  if (v === undefined || v === null || v === '') return fallback;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  throw new InvalidParameterError(`${key} must be true or false, got '${String(v)}'`);
+}
+
 function toPort(v: unknown, source: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -177,16 +215,19 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   const statementTimeoutMs = Number(merged.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   // PostgreSQL's statement_timeout is an int4 of milliseconds.
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > 2_147_483_647) {
-    throw new InvalidParameterError(`statementTimeoutMs must be a whole number of milliseconds, 0 (no limit) or more, got '${String(merged.statementTimeoutMs)}'`);
+    throw new InvalidParameterError(`statementTimeoutMs must be a whole number of milliseconds from 0 (no limit) to 2147483647, got '${String(merged.statementTimeoutMs)}'`);
   }
+  const artifactsDestination = artifactRootSetting(String(merged.artifactsDestination ?? resolve(dataDir, 'artifacts')), cwd);
+  const serveArtifacts = booleanSetting(merged.serveArtifacts, 'serveArtifacts', true);
   return {
     host: String(merged.host ?? '127.0.0.1'),
     port: toPort(merged.port ?? 5000, 'port'),
     dataDir,
     backendStoreUri: String(merged.backendStoreUri ?? `sqlite:///${resolve(dataDir, 'modelyard.db')}`),
-    artifactsDestination: resolve(cwd, String(merged.artifactsDestination ?? resolve(dataDir, 'artifacts'))),
-    defaultArtifactRoot: String(merged.defaultArtifactRoot ?? 'mlflow-artifacts:/'),
-    allowedArtifactRoots: listSetting(merged.allowedArtifactRoots).map((dir) => resolve(cwd, dir)),
+    artifactsDestination,
+    defaultArtifactRoot: String(merged.defaultArtifactRoot ?? (serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination)),
+    serveArtifacts,
+    allowedArtifactRoots: listSetting(merged.allowedArtifactRoots).map((root) => artifactRootSetting(root, cwd)),
     logLevel: String(merged.logLevel ?? 'info'),
     bodyLimitBytes: bodyLimit,
     ...(merged.otlpEndpoint ? { otlpEndpoint: String(merged.otlpEndpoint) } : {}),
@@ -197,6 +238,8 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     busyPollMicros,
     webhookAllowHosts: parseHostAllowListSetting(merged.webhookAllowHosts, 'webhookAllowHosts'),
     statementTimeoutMs,
+    ...parseConnectionLimits(merged),
+    ...parsePythonRuntimeSettings(merged),
   };
 }
 

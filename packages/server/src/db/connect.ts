@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { PostgresStoreDialect } from './postgres-dialect.js';
 import type { Database } from './schema.js';
 import { StatementCache, withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteStoreDialect } from './sqlite-dialect.js';
 import { SqliteSync } from './sqlite-sync.js';
 import type { StoreLocation } from './store-uri.js';
 
@@ -32,6 +34,15 @@ export interface ConnectOptions {
    * (db/sqlite-checkpointer.ts): for a long-running server. Ignored for PostgreSQL and `:memory:`.
    */
   checkpointInBackground?: boolean;
+  /**
+   * PostgreSQL cancels any statement of this store running longer than this many milliseconds
+   * (db/postgres-dialect.ts); 0 or unset: no limit. SQLite has no equivalent: better-sqlite3
+   * offers neither sqlite3_interrupt nor a progress handler (WiseLibs/better-sqlite3 #568, #707),
+   * and its statements run on the event loop's thread, so nothing could interrupt one anyway.
+   * There the bounds on what one request may ask for (domain/search/search-limits.ts) are
+   * the protection.
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -41,16 +52,19 @@ export function connect(location: StoreLocation, opts: ConnectOptions = {}): Db 
   if (location.dialect === 'sqlite') {
     if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = new SqliteDatabase(location.path);
+    // First: another process (a second server, a CLI command) may hold the file's lock, even
+    // while this one switches it to WAL. Write transactions wait on it (db/sqlite-dialect.ts);
+    // one still waiting after 10 s answers 503.
+    sqlite.pragma('busy_timeout = 10000');
     // WAL + synchronous=NORMAL: a commit survives a killed process (the WAL is in the OS page
     // cache); only an OS crash can lose the last commits. fsync per commit would cap us at a few
     // hundred writes/s on this disk.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('cache_size = -65536');
     const statements = new StatementCache(sqlite);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, statements) }) });
+    const db = new Kysely<Database>({ dialect: new SqliteStoreDialect({ database: withStatementCache(sqlite, statements) }, sqlite) });
     const checkpointer = opts.checkpointInBackground && location.path !== ':memory:' ? SqliteCheckpointer.start(sqlite, location.path) : undefined;
     return {
       db,
@@ -82,7 +96,7 @@ export function connect(location: StoreLocation, opts: ConnectOptions = {}): Db 
   // then emits 'error' on the pool; unhandled, that would crash the process. The pool has already
   // dropped the broken client and opens a fresh one on next use, so there is nothing to do here.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresStoreDialect({ pool }, opts.statementTimeoutMs ?? 0) });
   return {
     db,
     caps: { dialect: 'postgres' },

@@ -36,7 +36,11 @@ export interface MigrationReport {
   applied: string[];
 }
 
-/** Applies every pending migration, each in its own transaction; throws naming the one that failed. */
+/**
+ * Applies every pending migration, all in one transaction (so a process starting on a store
+ * another one is migrating waits for it, then finds nothing left to do); throws naming the one
+ * that failed.
+ */
 export function migrateToLatest(db: Kysely<Database>, caps: DbCaps): Promise<MigrationReport> {
   return migrateTo(db, caps, STEPS[STEPS.length - 1]![0]);
 }

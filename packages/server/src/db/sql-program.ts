@@ -50,7 +50,7 @@ export function runTransaction<T>(db: Kysely<Database>, caps: DbCaps, program: (
 export function runRead<T>(db: Kysely<Database>, caps: DbCaps, program: () => SqlProgram<T>): Promise<T> {
   if (caps.dialect === 'sqlite') {
     const sqlite = caps.sqlite;
-    return sqlite.transaction(db, () => driveSync(sqlite, program()));
+    return sqlite.readTransaction(db, () => driveSync(sqlite, program()));
   }
   return driveAsync(db, program());
 }

@@ -28,8 +28,10 @@ const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (e) {
-    // SQLITE_BUSY: the server's connection is checkpointing by itself; the next tick catches up.
-    if (e.code !== 'SQLITE_BUSY') throw e;
+    // SQLITE_BUSY and its extended codes: a connection of this or another process (a second
+    // server on the same file) is checkpointing or recovering the WAL; the next tick catches up.
+    // SQLITE_FULL: the disk is full; the checkpoint goes on once space is freed.
+    if (!String(e.code).startsWith('SQLITE_BUSY') && e.code !== 'SQLITE_FULL') throw e;
   }
 }, workerData.intervalMs);
 parentPort.on('message', () => {

@@ -1,6 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { unavailableIfBusy } from './driver-errors.js';
 import type { Database } from './schema.js';
+import { BEGIN_READ_SQL, BEGIN_WRITE_SQL } from './sqlite-dialect.js';
 import type { StatementCache } from './sqlite-statement-cache.js';
 
 /**
@@ -16,7 +18,8 @@ import type { StatementCache } from './sqlite-statement-cache.js';
  * whole of a transaction, and runs once it is released.
  */
 export class SqliteSync {
-  private readonly begin: BetterSqlite3.Statement;
+  private readonly beginWrite: BetterSqlite3.Statement;
+  private readonly beginRead: BetterSqlite3.Statement;
   private readonly commit: BetterSqlite3.Statement;
   private readonly rollback: BetterSqlite3.Statement;
 
@@ -24,8 +27,10 @@ export class SqliteSync {
     private readonly raw: BetterSqlite3.Database,
     private readonly statements: StatementCache,
   ) {
-    // The same deferred BEGIN Kysely's driver issues.
-    this.begin = raw.prepare('begin');
+    // The same BEGINs as Kysely's transactions (db/sqlite-dialect.ts): IMMEDIATE for writes, so
+    // they wait for another process's write lock rather than fail; deferred for reads.
+    this.beginWrite = raw.prepare(BEGIN_WRITE_SQL);
+    this.beginRead = raw.prepare(BEGIN_READ_SQL);
     this.commit = raw.prepare('commit');
     this.rollback = raw.prepare('rollback');
   }
@@ -40,23 +45,42 @@ export class SqliteSync {
 
   /**
    * Runs `work` (synchronous: it must not return a promise) with the connection to itself: at
-   * once when no Kysely transaction is open on it, else as soon as Kysely releases it.
+   * once when no Kysely transaction is open on it, else as soon as Kysely releases it. A lock
+   * another process held past the busy timeout rejects it with TemporarilyUnavailableError.
    */
   exclusive<T>(kysely: Kysely<Database>, work: () => T): Promise<T> {
     if (!this.raw.inTransaction) {
       try {
         return Promise.resolve(work());
       } catch (e) {
-        return Promise.reject(e);
+        return Promise.reject(unavailableIfBusy(e));
       }
     }
-    return kysely.connection().execute(async () => work());
+    return kysely.connection().execute(async () => {
+      try {
+        return work();
+      } catch (e) {
+        throw unavailableIfBusy(e);
+      }
+    });
   }
 
-  /** `exclusive`, as one transaction: committed when `work` returns, rolled back when it throws. */
+  /**
+   * `exclusive`, as one write transaction: committed when `work` returns, rolled back when it
+   * throws. It holds the database's write lock from its BEGIN to its end.
+   */
   transaction<T>(kysely: Kysely<Database>, work: () => T): Promise<T> {
+    return this.inTransaction(kysely, this.beginWrite, work);
+  }
+
+  /** `transaction` for `work` that only reads: one snapshot, and no write lock. */
+  readTransaction<T>(kysely: Kysely<Database>, work: () => T): Promise<T> {
+    return this.inTransaction(kysely, this.beginRead, work);
+  }
+
+  private inTransaction<T>(kysely: Kysely<Database>, begin: BetterSqlite3.Statement, work: () => T): Promise<T> {
     return this.exclusive(kysely, () => {
-      this.begin.run();
+      begin.run();
       try {
         const out = work();
         this.commit.run();

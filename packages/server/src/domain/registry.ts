@@ -1,3 +1,4 @@
+import { excerpt } from '@modelyard/contract';
 import { InvalidParameterError, NotFoundError } from '../errors.js';
 import type { Tag } from './tracking.js';
 
@@ -108,11 +109,11 @@ export function isModelStage(s: string): s is ModelStage {
 }
 
 export function registeredModelNotFound(name: string): NotFoundError {
-  return new NotFoundError(`Registered Model with name=${name} not found`);
+  return new NotFoundError(`Registered Model with name=${excerpt(name)} not found`);
 }
 
 export function modelVersionNotFound(name: string, version: number | string): NotFoundError {
-  return new NotFoundError(`Model Version (name=${name}, version=${version}) not found`);
+  return new NotFoundError(`Model Version (name=${excerpt(name)}, version=${excerpt(String(version))}) not found`);
 }
 
 /**

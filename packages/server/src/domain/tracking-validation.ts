@@ -1,4 +1,4 @@
-import { LIMITS } from '@modelyard/contract';
+import { LIMITS, excerpt } from '@modelyard/contract';
 import { InvalidParameterError } from '../errors.js';
 
 /**
@@ -21,12 +21,12 @@ export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void
   }
   if (!NAME_CHARS.test(key)) {
     throw new InvalidParameterError(
-      `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/).`,
+      `Invalid ${kind} name: '${excerpt(key)}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/).`,
     );
   }
   if (!normalizesToItself(key)) {
     throw new InvalidParameterError(
-      `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such (no leading '/', no '.', '..' or empty path segments).`,
+      `Invalid ${kind} name: '${excerpt(key)}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such (no leading '/', no '.', '..' or empty path segments).`,
     );
   }
   if (key.length > LIMITS.maxEntityKeyLength) {
@@ -39,7 +39,7 @@ export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void
 export function validateParamValue(key: string, value: string): void {
   if (value.length > LIMITS.maxParamValueLength) {
     throw new InvalidParameterError(
-      `Param value '${value.slice(0, 40)}…' had length ${value.length}, which exceeded length limit of ${LIMITS.maxParamValueLength} (param key '${key}')`,
+      `Param value '${value.slice(0, 40)}…' had length ${value.length}, which exceeded length limit of ${LIMITS.maxParamValueLength} (param key '${excerpt(key)}')`,
     );
   }
 }
@@ -47,7 +47,7 @@ export function validateParamValue(key: string, value: string): void {
 export function validateTagValue(key: string, value: string, limit: number = LIMITS.maxTagValueLength): void {
   if (value.length > limit) {
     throw new InvalidParameterError(
-      `Tag value '${value.slice(0, 40)}…' had length ${value.length}, which exceeded length limit of ${limit} (tag key '${key}')`,
+      `Tag value '${value.slice(0, 40)}…' had length ${value.length}, which exceeded length limit of ${limit} (tag key '${excerpt(key)}')`,
     );
   }
 }

@@ -1,6 +1,9 @@
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { DEFAULT_CONNECTION_LIMITS } from '../config/connection-limits.js';
+import type { ConnectionLimitSettings } from '../config/connection-limits.js';
+import { connectionServerOptions, guardConnections } from '../http/connection-guard.js';
 import type { ModelSlot } from '../runtime/model-slot.js';
 import { MLFLOW_COMPAT_VERSION } from '../version.js';
 import type { JsonlInferenceLog } from '../runtime/scoring/inference-log.js';
@@ -16,6 +19,8 @@ export interface ScoringAppDeps {
   inferenceLog?: JsonlInferenceLog;
   logger?: Logger;
   bodyLimit?: number;
+  /** Timeouts and connection cap; the defaults of config/connection-limits.ts without. */
+  connectionLimits?: ConnectionLimitSettings;
 }
 
 /**
@@ -24,7 +29,9 @@ export interface ScoringAppDeps {
  * `/version`, plus Prometheus `/metrics`. Nothing listens here; the caller does.
  */
 export async function buildScoringApp(deps: ScoringAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true } });
+  const limits = deps.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
+  const app = Fastify({ routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true }, ...connectionServerOptions(limits) });
+  guardConnections(app.server, limits);
   const bodyLimit = deps.bodyLimit ?? DEFAULT_SCORING_BODY_LIMIT;
   // MLflow answers health checks with a newline body and 200 once the model is loaded.
   const health = async (_req: unknown, reply: FastifyReply) =>

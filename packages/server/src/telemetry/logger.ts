@@ -1,5 +1,9 @@
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import type { LogExport } from './log-export.js';
+import { withLogExport } from './pino-log-export.js';
+import { stdoutLogOutput } from './log-output.js';
+import type { LogOutput } from './log-output.js';
 
 export type { Logger };
 
@@ -23,8 +27,12 @@ const REDACT = [
   '*.env',
 ];
 
-/** The one root logger of a process, made by the composition root and passed down. */
-export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream }): Logger {
+/**
+ * The one root logger of a process, made by the composition root and passed down. With
+ * `exportTo`, every line is also exported as a log record (Application Insights, OTLP). Without a
+ * `destination`, lines go to stdout through a LogOutput: one that cannot be written is dropped.
+ */
+export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream | LogOutput; exportTo?: LogExport | undefined }): Logger {
   return pino(
     {
       level: opts.level,
@@ -32,7 +40,7 @@ export function createLogger(opts: { level: string; destination?: NodeJS.Writabl
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    (opts.destination as pino.DestinationStream | undefined) ?? pino.destination({ fd: 1, sync: false }),
+    withLogExport((opts.destination as pino.DestinationStream | undefined) ?? stdoutLogOutput(), opts.exportTo),
   );
 }
 

@@ -20,7 +20,10 @@ import type { DbCaps } from '../connect.js';
  */
 export async function up(db: Kysely<any>, caps: DbCaps): Promise<void> {
   if (caps.dialect !== 'sqlite') return;
-  await db.transaction().execute(async (tx) => {
+  // The migrator runs migrations inside its transaction (db/sqlite-dialect.ts); one called
+  // outside it still gets one of its own.
+  const inTransaction = (fn: (tx: Kysely<any>) => Promise<void>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+  await inTransaction(async (tx) => {
     await tx.schema
       .createTable('latest_metrics_rebuilt')
       .addColumn('series_id', 'integer', (c) => c.primaryKey())

@@ -1,6 +1,8 @@
+import { excerpt } from '@modelyard/contract';
 import { InvalidParameterError } from '../../errors.js';
 import type { Comparison, ComparisonOp, ComparisonValue, EntityType, Filter, SearchDialect } from './ast.js';
 import { DATASET_KEYS, DIALECTS, canonicalKeys } from './dialects.js';
+import { SEARCH_LIMITS } from './search-limits.js';
 import type { DialectRules } from './dialects.js';
 import { isKeyword, readIdentifier, SearchSemanticError, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
 import { TokenizeError, tokenize } from './tokenizer.js';
@@ -14,25 +16,43 @@ const ALL_OPS = '=, !=, >, >=, <, <=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT N
  * search API does. An empty or blank filter is no filter. Throws InvalidParameterError: syntax
  * problems under MLflow's "Invalid clause(s) in filter string" headline with the offending token
  * and its position, unknown keys and wrong comparators or values with MLflow's own headlines
- * ("Invalid attribute key", "Invalid entity type", "Invalid comparator", "Expected numeric value").
+ * ("Invalid attribute key", "Invalid entity type", "Invalid comparator", "Expected numeric value"),
+ * and filters longer or with more comparisons than SEARCH_LIMITS allows.
  */
 export function parseSearchFilter(text: string, dialect: SearchDialect): Filter {
+  if (text.length > SEARCH_LIMITS.maxFilterLength) {
+    throw new InvalidParameterError(
+      `Invalid filter string: it is ${text.length} characters long, more than the ${SEARCH_LIMITS.maxFilterLength} a search filter may have; ` +
+        'split the search into several smaller ones (e.g. fewer run ids per IN list)',
+    );
+  }
   if (text.trim() === '') return [];
   try {
     return parseComparisons(tokenize(text), DIALECTS[dialect]);
   } catch (e) {
     if (e instanceof TokenizeError || e instanceof SearchSyntaxError) {
-      throw new InvalidParameterError(`Invalid clause(s) in filter string '${text}': ${e.message}`);
+      throw new InvalidParameterError(`Invalid clause(s) in filter string '${excerpt(text)}': ${excerpt(e.message)}`);
     }
-    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${e.message} (in filter string '${text}')`);
+    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${excerpt(e.message)} (in filter string '${excerpt(text)}')`);
+    if (e instanceof FilterTooLargeError) {
+      // Not echoing the filter: it is long by definition.
+      throw new InvalidParameterError(
+        `Invalid filter string: it has more than ${SEARCH_LIMITS.maxFilterClauses} comparisons, the most a search filter may join with AND; ` +
+          `search with the ${SEARCH_LIMITS.maxFilterClauses} most selective ones and filter the results on the client`,
+      );
+    }
     throw e;
   }
 }
+
+class FilterTooLargeError extends Error {}
 
 function parseComparisons(tokens: Token[], rules: DialectRules): Filter {
   const cursor = new TokenCursor(tokens);
   const comparisons: Comparison[] = [];
   for (;;) {
+    // Counted as they are read: an over-long filter is refused before the rest of it is parsed.
+    if (comparisons.length === SEARCH_LIMITS.maxFilterClauses) throw new FilterTooLargeError();
     comparisons.push(parseComparison(cursor, rules));
     const t = cursor.peek();
     if (t.kind === 'end') return comparisons;

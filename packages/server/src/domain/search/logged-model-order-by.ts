@@ -1,5 +1,6 @@
 import { InvalidParameterError } from '../../errors.js';
 import { DIALECTS, canonicalKeys } from './dialects.js';
+import { checkOrderByCount } from './order-by-parser.js';
 
 /** One entry of SearchLoggedModels' structured `order_by` (MLflow 3), camelCased. */
 export interface LoggedModelOrderByInput {
@@ -19,6 +20,7 @@ export type LoggedModelOrderBy =
  * Rejects a field named twice.
  */
 export function parseLoggedModelOrderBy(entries: readonly LoggedModelOrderByInput[] | undefined): LoggedModelOrderBy[] {
+  checkOrderByCount(entries?.length ?? 0);
   const rules = DIALECTS.logged_model;
   const out: LoggedModelOrderBy[] = [];
   const seen = new Set<string>();

@@ -1,6 +1,8 @@
+import { excerpt } from '@modelyard/contract';
 import { InvalidParameterError } from '../../errors.js';
 import type { EntityType, OrderByKey, SearchDialect } from './ast.js';
 import { DIALECTS, canonicalKeys } from './dialects.js';
+import { SEARCH_LIMITS } from './search-limits.js';
 import { isKeyword, readIdentifier, SearchSemanticError, SearchSyntaxError, TokenCursor, unexpected } from './token-cursor.js';
 import { TokenizeError, tokenize } from './tokenizer.js';
 
@@ -14,9 +16,9 @@ export function parseOrderBy(clause: string, dialect: SearchDialect): OrderByKey
     return parseClause(clause, dialect);
   } catch (e) {
     if (e instanceof TokenizeError || e instanceof SearchSyntaxError) {
-      throw new InvalidParameterError(`Invalid order_by clause '${clause}'. Could not be parsed: ${e.message}`);
+      throw new InvalidParameterError(`Invalid order_by clause '${excerpt(clause)}'. Could not be parsed: ${excerpt(e.message)}`);
     }
-    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${e.message} (in order_by clause '${clause}')`);
+    if (e instanceof SearchSemanticError) throw new InvalidParameterError(`${excerpt(e.message)} (in order_by clause '${excerpt(clause)}')`);
     throw e;
   }
 }
@@ -26,6 +28,7 @@ export function parseOrderBy(clause: string, dialect: SearchDialect): OrderByKey
  * ("`order_by` contains duplicate fields").
  */
 export function parseOrderByList(clauses: readonly string[] | undefined, dialect: SearchDialect): OrderByKey[] {
+  checkOrderByCount(clauses?.length ?? 0);
   const keys = (clauses ?? []).map((c) => parseOrderBy(c, dialect));
   const seen = new Set<string>();
   for (const k of keys) {
@@ -38,6 +41,15 @@ export function parseOrderByList(clauses: readonly string[] | undefined, dialect
     seen.add(id);
   }
   return keys;
+}
+
+/** Refuses an order_by list longer than SEARCH_LIMITS.maxOrderByKeys (each key can be one more joined table). */
+export function checkOrderByCount(count: number): void {
+  if (count > SEARCH_LIMITS.maxOrderByKeys) {
+    throw new InvalidParameterError(
+      `Invalid order_by: it has ${count} keys, more than the ${SEARCH_LIMITS.maxOrderByKeys} a search may order by; order by fewer keys and sort further on the client`,
+    );
+  }
 }
 
 function parseClause(clause: string, dialect: SearchDialect): OrderByKey {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { LogWriteStats } from '../../telemetry/log-output.js';
 import { MODELYARD_VERSION, MLFLOW_COMPAT_VERSION } from '../../version.js';
 
-export function registerHealthRoutes(app: FastifyInstance): void {
+/** `logOutput`: server-info then reports how many log lines were lost (a full disk under the log file). */
+export function registerHealthRoutes(app: FastifyInstance, logOutput?: LogWriteStats): void {
   app.get('/health', async (_req, reply) => reply.type('text/plain').send('OK'));
   // MLflow's /version answers the bare version string; clients compare it to pick features.
   app.get('/version', async (_req, reply) => reply.type('text/plain').send(MLFLOW_COMPAT_VERSION));
@@ -11,6 +13,7 @@ export function registerHealthRoutes(app: FastifyInstance): void {
       workspaces_enabled: false,
       server: 'modelyard',
       modelyard_version: MODELYARD_VERSION,
+      ...(logOutput ? { log_lines_dropped: logOutput.droppedLines } : {}),
     }));
   }
 }

@@ -1,3 +1,4 @@
+import { excerpt, excerptValue } from '@modelyard/contract';
 import { InvalidParameterError } from '../../errors.js';
 import type { ServedModelConfig, ServingEndpointConfig, TrafficRoute } from '../../stores/serving/serving-endpoint-store.js';
 import { isModelsUri, parseModelUri } from '../registry/model-uri.js';
@@ -19,7 +20,7 @@ export const MAX_SERVED_MODELS = 10;
 
 export function validateEndpointName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new InvalidParameterError(`'${field}' must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit; got ${JSON.stringify(name ?? null)}`);
+    throw new InvalidParameterError(`'${field}' must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit; got ${typeof name === 'string' ? JSON.stringify(excerpt(name)) : excerptValue(name ?? null)}`);
   }
   return name;
 }

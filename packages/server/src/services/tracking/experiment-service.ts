@@ -1,5 +1,5 @@
 import type { ViewType } from '@modelyard/contract';
-import { LIMITS } from '@modelyard/contract';
+import { LIMITS, excerpt } from '@modelyard/contract';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { Experiment, Tag } from '../../domain/tracking.js';
 import { validateExperimentName, validateKey, validateTagValue } from '../../domain/tracking-validation.js';
@@ -64,7 +64,7 @@ export class ExperimentService {
 
   async getByName(name: string): Promise<Experiment> {
     const exp = await this.store.getByName(name);
-    if (!exp) throw new NotFoundError(`Could not find experiment with name '${name}'`);
+    if (!exp) throw new NotFoundError(`Could not find experiment with name '${excerpt(name)}'`);
     return exp;
   }
 

@@ -1,5 +1,6 @@
 import { newRowId } from '../../domain/row-ids.js';
 import type { LoggedModelStatus } from '@modelyard/contract';
+import { excerpt } from '@modelyard/contract';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { LoggedModel, Param, Tag } from '../../domain/tracking.js';
 import { generateRunName } from '../../domain/run-names.js';
@@ -93,7 +94,7 @@ export class LoggedModelService {
   async get(modelId: string | undefined): Promise<LoggedModel> {
     const id = requireModelId(modelId);
     const model = await this.store.get(id);
-    if (!model || model.lifecycleStage !== 'active') throw new NotFoundError(`Logged model with ID '${id}' not found.`);
+    if (!model || model.lifecycleStage !== 'active') throw new NotFoundError(`Logged model with ID '${excerpt(id)}' not found.`);
     return model;
   }
 
@@ -121,7 +122,7 @@ export class LoggedModelService {
     }
     const model = await this.get(modelId);
     const deleted = await this.store.deleteTag(model.modelId, key, this.deps.now());
-    if (!deleted) throw new NotFoundError(`No tag with key '${key}' found for logged model with ID '${model.modelId}'.`);
+    if (!deleted) throw new NotFoundError(`No tag with key '${excerpt(key)}' found for logged model with ID '${model.modelId}'.`);
   }
 
   async logParams(modelId: string | undefined, params: Param[]): Promise<void> {
@@ -150,7 +151,7 @@ export class LoggedModelService {
   private async checkSourceRun(runId: string): Promise<void> {
     // The column holds a run id; anything else could only be a client mistake.
     if (!RUN_ID.test(runId) || !(await this.deps.stores.runs.getInfo(runId))) {
-      throw new NotFoundError(`Run with id=${runId} not found: 'source_run_id' must name an existing run.`);
+      throw new NotFoundError(`Run with id=${excerpt(runId)} not found: 'source_run_id' must name an existing run.`);
     }
   }
 }
@@ -166,7 +167,7 @@ function validateName(name: string): string {
   const bad = NAME_FORBIDDEN_CHARS.filter((c) => name.includes(c));
   if (bad.length > 0) {
     throw new InvalidParameterError(
-      `Invalid model name '${name}': it contains ${bad.map((c) => `'${c}'`).join(', ')}. A logged model name must not contain any of ${NAME_FORBIDDEN_CHARS.map((c) => `'${c}'`).join(' ')}.`,
+      `Invalid model name '${excerpt(name)}': it contains ${bad.map((c) => `'${c}'`).join(', ')}. A logged model name must not contain any of ${NAME_FORBIDDEN_CHARS.map((c) => `'${c}'`).join(' ')}.`,
     );
   }
   if (name.length > MAX_NAME_LENGTH) {

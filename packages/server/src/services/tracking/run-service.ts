@@ -1,5 +1,5 @@
 import type { RunStatus, ViewType } from '@modelyard/contract';
-import { LIMITS } from '@modelyard/contract';
+import { LIMITS, excerpt } from '@modelyard/contract';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { SYSTEM_TAGS } from '../../domain/tracking.js';
 import type { DatasetInput, Metric, ModelIo, Param, Run, RunInfo, Tag } from '../../domain/tracking.js';
@@ -81,7 +81,7 @@ export class RunService {
   async getRun(runId: string | undefined): Promise<Run> {
     const info = await this.getInfo(runId);
     const [run] = await this.store.load([info.runId]);
-    if (!run) throw new NotFoundError(`Run with id=${info.runId} not found`);
+    if (!run) throw new NotFoundError(`Run with id=${excerpt(info.runId)} not found`);
     return run;
   }
 
@@ -167,7 +167,7 @@ export class RunService {
   async deleteTag(runId: string | undefined, key: string): Promise<void> {
     const info = await this.getActiveInfo(runId);
     const deleted = await this.store.deleteTag(info.runId, key);
-    if (!deleted) throw new NotFoundError(`No tag with name: ${key} in run with id ${info.runId}`);
+    if (!deleted) throw new NotFoundError(`No tag with name: ${excerpt(key)} in run with id ${info.runId}`);
   }
 
   /**
@@ -269,7 +269,7 @@ function requireRunId(runId: string | undefined): string {
 }
 
 function found(runId: string, info: StoredRunInfo | undefined): StoredRunInfo {
-  if (!info) throw new NotFoundError(`Run with id=${runId} not found`);
+  if (!info) throw new NotFoundError(`Run with id=${excerpt(runId)} not found`);
   return info;
 }
 

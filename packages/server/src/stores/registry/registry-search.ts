@@ -8,6 +8,8 @@ import { parseSearchFilter } from '../../domain/search/filter-parser.js';
 import { parseOrderByList } from '../../domain/search/order-by-parser.js';
 import { STAGE_DELETED_INTERNAL } from '../../domain/registry.js';
 import { compareColumn } from '../search-sql/column-comparison.js';
+import { existsProbes } from '../search-sql/exists-probe.js';
+import type { ExistsProbes } from '../search-sql/exists-probe.js';
 import { orderPlain, textSortKey } from '../search-sql/ordering.js';
 import { checkMaxResults, pageOf, pageWindow } from '../search-sql/paging.js';
 import type { ModelVersionRow } from './registry-rows.js';
@@ -39,9 +41,21 @@ function rejectDuplicateOrderKeys(keys: readonly OrderByKey[], clauses: readonly
   }
 }
 
-function tagCondition(caps: DbCaps, table: 'registered_model_tags' | 'model_version_tags', owner: RawBuilder<SqlBool>, c: Comparison): RawBuilder<SqlBool> {
-  return sql<SqlBool>`exists (select 1 from ${sql.table(table)} t where ${owner} and t.key = ${c.key}
-    and ${compareColumn(caps, sql.ref('t.value'), c.op, c.value)})`;
+/** The EXISTS probes of a registry search: one per tag clause, plus the prompt exclusion's. */
+function registryProbes(filter: Filter): ExistsProbes {
+  return existsProbes(filter.filter((c) => c.type === 'tag').length + (asksForPrompts(filter) ? 0 : 1));
+}
+
+function tagCondition(caps: DbCaps, probes: ExistsProbes, table: 'registered_model_tags' | 'model_version_tags', owner: RawBuilder<SqlBool>, c: Comparison): RawBuilder<SqlBool> {
+  // MLflow 3's client adds `tags.\`mlflow.prompt.is_prompt\` != 'true'` to every model search;
+  // MLflow's SQL store outer-joins that one tag, so a model without it counts as "not a prompt".
+  // Every other tag comparison needs the tag to exist, as in MLflow.
+  if (c.key === PROMPT_TAG && c.op === '!=') {
+    return probes.notExists(sql`select 1 from ${sql.table(table)} t where ${owner} and t.key = ${c.key}
+      and ${compareColumn(caps, sql.ref('t.value'), '=', c.value)}`);
+  }
+  return probes.exists(sql`select 1 from ${sql.table(table)} t where ${owner} and t.key = ${c.key}
+    and ${compareColumn(caps, sql.ref('t.value'), c.op, c.value)}`);
 }
 
 /** SearchRegisteredModels: one page of model names, filtered and ordered as MLflow does. */
@@ -57,12 +71,13 @@ export async function searchRegisteredModelNames(
   const window = pageWindow(q.maxResults, q.pageToken);
 
   const owner = sql<SqlBool>`t.name = rm.name`;
+  const probes = registryProbes(filter);
   const conditions = filter.map((c) =>
-    c.type === 'tag' ? tagCondition(caps, 'registered_model_tags', owner, c) : compareColumn(caps, sql.ref('rm.name'), c.op, c.value),
+    c.type === 'tag' ? tagCondition(caps, probes, 'registered_model_tags', owner, c) : compareColumn(caps, sql.ref('rm.name'), c.op, c.value),
   );
   if (!asksForPrompts(filter)) {
-    conditions.push(sql<SqlBool>`not exists (select 1 from registered_model_tags p
-      where p.name = rm.name and p.key = ${PROMPT_TAG} and p.value = 'true')`);
+    conditions.push(probes.notExists(sql`select 1 from registered_model_tags p
+      where p.name = rm.name and p.key = ${PROMPT_TAG} and p.value = 'true'`));
   }
   const columns: Record<string, RawBuilder<unknown>> = {
     name: textSortKey(caps, sql.ref('rm.name')),
@@ -105,10 +120,11 @@ export async function searchModelVersionRows(
   const window = pageWindow(q.maxResults, q.pageToken);
 
   const owner = sql<SqlBool>`t.name = mv.name and t.version = mv.version`;
+  const probes = registryProbes(filter);
   const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`mv.current_stage <> ${STAGE_DELETED_INTERNAL}`];
   for (const c of filter) {
     if (c.type === 'tag') {
-      conditions.push(tagCondition(caps, 'model_version_tags', owner, c));
+      conditions.push(tagCondition(caps, probes, 'model_version_tags', owner, c));
       continue;
     }
     const column = VERSION_COLUMNS[c.key];
@@ -116,8 +132,8 @@ export async function searchModelVersionRows(
     conditions.push(compareColumn(caps, sql.ref(column), c.op, c.value));
   }
   if (!asksForPrompts(filter)) {
-    conditions.push(sql<SqlBool>`not exists (select 1 from model_version_tags p
-      where p.name = mv.name and p.version = mv.version and p.key = ${PROMPT_TAG} and p.value = 'true')`);
+    conditions.push(probes.notExists(sql`select 1 from model_version_tags p
+      where p.name = mv.name and p.version = mv.version and p.key = ${PROMPT_TAG} and p.value = 'true'`));
   }
   const columns: Record<string, RawBuilder<unknown>> = {
     name: textSortKey(caps, sql.ref('mv.name')),

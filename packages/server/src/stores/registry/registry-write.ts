@@ -71,8 +71,9 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Runs `fn` in a transaction, again when the database aborted it for a concurrent one
- * (PostgreSQL deadlock or serialization failure, SQLite BUSY between processes): the work is
- * idempotent up to its commit, so a retry is safe. With `ctx`, its afterCommit hook runs after a
+ * (PostgreSQL deadlock or serialization failure): the work is idempotent up to its commit, so a
+ * retry is safe. On SQLite a write transaction takes the write lock as it begins, waiting for
+ * another process's (db/sqlite-dialect.ts), so there is nothing to retry. With `ctx`, its afterCommit hook runs after a
  * commit that reported changes.
  */
 export async function inTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>, ctx?: WriteContext): Promise<T> {

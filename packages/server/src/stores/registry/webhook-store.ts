@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../../db/schema-registry.js';
+import { excerpt } from '@modelyard/contract';
 import { NotFoundError } from '../../errors.js';
 import type { RegistryChange } from '../../domain/registry.js';
 import { webhookPayload, WEBHOOK_STATUSES } from '../../domain/registry-webhook.js';
@@ -28,7 +29,7 @@ export interface ClaimedDelivery extends WebhookDelivery {
 }
 
 export function webhookNotFound(id: string): NotFoundError {
-  return new NotFoundError(`Webhook with ID ${id} not found.`);
+  return new NotFoundError(`Webhook with ID ${excerpt(id)} not found.`);
 }
 
 function toDelivery(r: Selectable<WebhookDeliveriesTable>): WebhookDelivery {

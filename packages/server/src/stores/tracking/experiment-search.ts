@@ -8,6 +8,8 @@ import type { Comparison, OrderByKey } from '../../domain/search/ast.js';
 import { parseSearchFilter } from '../../domain/search/filter-parser.js';
 import { parseOrderByList } from '../../domain/search/order-by-parser.js';
 import { compareColumn } from '../search-sql/column-comparison.js';
+import { existsProbes } from '../search-sql/exists-probe.js';
+import type { ExistsProbes } from '../search-sql/exists-probe.js';
 import { orderNullsLast, orderPlain, textSortKey } from '../search-sql/ordering.js';
 import { checkMaxResults, pageOf, pageWindow } from '../search-sql/paging.js';
 
@@ -46,9 +48,10 @@ export async function searchExperimentIds(
   const orderBy = parseOrderByList(q.orderBy, 'experiment');
   const window = pageWindow(q.maxResults, q.pageToken);
 
+  const probes = existsProbes(filter.filter((c) => c.type === 'tag').length);
   const conditions: RawBuilder<SqlBool>[] = [
     sql<SqlBool>`e.lifecycle_stage in (${sql.join([...STAGES[q.viewType]])})`,
-    ...filter.map((c) => experimentCondition(caps, c)),
+    ...filter.map((c) => experimentCondition(caps, probes, c)),
   ];
   // MLflow's SQL store: no order_by means `creation_time DESC, experiment_id ASC`; otherwise the
   // given keys, then experiment_id DESC as the tie-break unless it was named.
@@ -71,12 +74,12 @@ export async function searchExperimentIds(
   return page.nextPageToken ? { experimentIds: page.items, nextPageToken: page.nextPageToken } : { experimentIds: page.items };
 }
 
-function experimentCondition(caps: DbCaps, c: Comparison): RawBuilder<SqlBool> {
+function experimentCondition(caps: DbCaps, probes: ExistsProbes, c: Comparison): RawBuilder<SqlBool> {
   if (c.type === 'tag') {
     const probe = sql`select 1 from experiment_tags t where t.experiment_id = e.experiment_id and t.key = ${c.key}`;
-    if (c.op === 'IS NULL') return sql<SqlBool>`not exists (${probe})`;
-    if (c.op === 'IS NOT NULL') return sql<SqlBool>`exists (${probe})`;
-    return sql<SqlBool>`exists (${probe} and ${compareColumn(caps, sql.ref('t.value'), c.op, c.value)})`;
+    if (c.op === 'IS NULL') return probes.notExists(probe);
+    if (c.op === 'IS NOT NULL') return probes.exists(probe);
+    return probes.exists(sql`${probe} and ${compareColumn(caps, sql.ref('t.value'), c.op, c.value)}`);
   }
   return compareColumn(caps, sql.ref(`e.${c.key}`), c.op, c.value);
 }

@@ -4,10 +4,14 @@ import type { DbCaps } from '../../db/connect.js';
 import type { Database } from '../../db/schema.js';
 import { InvalidParameterError } from '../../errors.js';
 import type { Comparison } from '../../domain/search/ast.js';
+import { idInList } from '../search-sql/id-list.js';
 import { parseSearchFilter } from '../../domain/search/filter-parser.js';
+import { SEARCH_LIMITS } from '../../domain/search/search-limits.js';
 import { parseLoggedModelOrderBy } from '../../domain/search/logged-model-order-by.js';
 import type { LoggedModelOrderBy, LoggedModelOrderByInput } from '../../domain/search/logged-model-order-by.js';
 import { compareColumn, compareValue } from '../search-sql/column-comparison.js';
+import { existsProbes } from '../search-sql/exists-probe.js';
+import type { ExistsProbes } from '../search-sql/exists-probe.js';
 import { orderNullsLast, orderPlain, textSortKey } from '../search-sql/ordering.js';
 import { checkMaxResults, pageOf, pageWindow, parseExperimentIds } from '../search-sql/paging.js';
 
@@ -67,13 +71,15 @@ export async function searchLoggedModelIds(
   });
   if (experimentIds.length === 0) return { modelIds: [] };
 
+  const scopeProbe = datasets.length > 0 && !filter.some((c) => c.type === 'metric');
+  const probes = existsProbes(filter.filter((c) => c.type !== 'attribute').length + (scopeProbe ? 1 : 0));
   const conditions: RawBuilder<SqlBool>[] = [
-    sql<SqlBool>`lm.experiment_id in (${sql.join(experimentIds)})`,
+    idInList(caps, sql.ref('lm.experiment_id'), experimentIds),
     sql<SqlBool>`lm.lifecycle_stage = 'active'`,
-    ...filter.map((c) => condition(caps, c, datasets)),
+    ...filter.map((c) => condition(caps, probes, c, datasets)),
   ];
-  if (datasets.length > 0 && !filter.some((c) => c.type === 'metric')) {
-    conditions.push(sql<SqlBool>`exists (select 1 from logged_model_metrics m where m.model_id = lm.model_id and ${inDatasets(datasets)})`);
+  if (scopeProbe) {
+    conditions.push(probes.exists(sql`select 1 from logged_model_metrics m where m.model_id = lm.model_id and ${inDatasets(datasets)}`));
   }
 
   const orderTerms = orderBy.map((o) => orderTerm(caps, o));
@@ -96,6 +102,11 @@ export async function searchLoggedModelIds(
 }
 
 function checkDatasets(datasets: readonly DatasetScope[] | undefined): DatasetScope[] {
+  if ((datasets?.length ?? 0) > SEARCH_LIMITS.maxDatasets) {
+    throw new InvalidParameterError(
+      `Invalid datasets: ${datasets?.length} entries, more than the ${SEARCH_LIMITS.maxDatasets} a logged-model search may be scoped to; search fewer datasets at a time`,
+    );
+  }
   for (const d of datasets ?? []) {
     if (!d.datasetName) {
       throw new InvalidParameterError('`dataset_name` in the `datasets` clause must be specified, e.g. {"dataset_name": "eval", "dataset_digest": "…"}');
@@ -141,7 +152,7 @@ function orderTerm(caps: DbCaps, o: LoggedModelOrderBy): RawBuilder<unknown> {
   return orderNullsLast(latest, o.ascending);
 }
 
-function condition(caps: DbCaps, c: Comparison, datasets: readonly DatasetScope[]): RawBuilder<SqlBool> {
+function condition(caps: DbCaps, probes: ExistsProbes, c: Comparison, datasets: readonly DatasetScope[]): RawBuilder<SqlBool> {
   switch (c.type) {
     case 'attribute':
       return compareColumn(caps, sql.ref(`lm.${COLUMNS[c.key]!.column}`), c.op, c.value);
@@ -153,15 +164,15 @@ function condition(caps: DbCaps, c: Comparison, datasets: readonly DatasetScope[
           ? sql<SqlBool>`(m.is_nan = 1 or m.metric_value <> ${c.value})`
           : sql<SqlBool>`(m.is_nan = 0 and ${compareValue(sql.ref('m.metric_value'), c.op, c.value)})`;
       const scope = datasets.length > 0 ? sql` and ${inDatasets(datasets)}` : sql``;
-      return sql<SqlBool>`exists (select 1 from logged_model_metrics m
-        where m.model_id = lm.model_id and m.metric_name = ${c.key} and ${value}${scope})`;
+      return probes.exists(sql`select 1 from logged_model_metrics m
+        where m.model_id = lm.model_id and m.metric_name = ${c.key} and ${value}${scope}`);
     }
     case 'parameter':
-      return sql<SqlBool>`exists (select 1 from logged_model_params p where p.model_id = lm.model_id
-        and p.param_key = ${c.key} and ${compareColumn(caps, sql.ref('p.param_value'), c.op, c.value)})`;
+      return probes.exists(sql`select 1 from logged_model_params p where p.model_id = lm.model_id
+        and p.param_key = ${c.key} and ${compareColumn(caps, sql.ref('p.param_value'), c.op, c.value)}`);
     case 'tag':
-      return sql<SqlBool>`exists (select 1 from logged_model_tags t where t.model_id = lm.model_id
-        and t.tag_key = ${c.key} and ${compareColumn(caps, sql.ref('t.tag_value'), c.op, c.value)})`;
+      return probes.exists(sql`select 1 from logged_model_tags t where t.model_id = lm.model_id
+        and t.tag_key = ${c.key} and ${compareColumn(caps, sql.ref('t.tag_value'), c.op, c.value)}`);
     case 'dataset':
       throw new Error('logged-model filters have no datasets.* keys; the parser rejects them');
   }

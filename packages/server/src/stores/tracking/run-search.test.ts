@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { ViewType } from '@modelyard/contract';
 import { InvalidParameterError } from '../../errors.js';
 import { describeEachDialect } from '../../../test/helpers/dialects.js';
+import { PLANNED_PROBES } from '../search-sql/exists-probe.js';
 import { searchRunIds } from './run-search.js';
 import type { RunSearchQuery } from './run-search.js';
 
@@ -130,6 +131,13 @@ describeEachDialect('searchRunIds', (ctx) => {
   ];
   it.each(FILTERS)('filters %s', async (filter, expected) => {
     expect(await ids({ filter })).toEqual(expected);
+  });
+
+  // Past PLANNED_PROBES clauses every probe is fenced off from the planner (search-sql/exists-probe.ts):
+  // clauses that hold for every run, added to each filter, must leave its answer unchanged.
+  const ALWAYS_TRUE = ['tags.`mlflow.runName` IS NOT NULL', 'tags.absent IS NULL'].flatMap((c) => Array.from({ length: PLANNED_PROBES }, () => c));
+  it.each(FILTERS)('filters %s the same with fenced probes', async (filter, expected) => {
+    expect(await ids({ filter: [filter, ...ALWAYS_TRUE].filter((c) => c !== '').join(' AND ') })).toEqual(expected);
   });
 
   const ORDERS: Array<[string[], string, string[]]> = [

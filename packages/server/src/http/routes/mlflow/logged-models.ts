@@ -13,7 +13,7 @@ import {
 import type { ArtifactService } from '../../../services/artifacts/artifact-service.js';
 import type { LoggedModelService } from '../../../services/tracking/logged-model-service.js';
 import { MLFLOW_PREFIXES, mlflowRoute, validate } from '../../mlflow-route.js';
-import { sendDownload } from '../mlflow-artifacts/proxy.js';
+import { sendRangedDownload } from '../mlflow-artifacts/proxy.js';
 import { fileInfoToJson } from './artifacts.js';
 import { loggedModelToJson } from './json/logged-model-json.js';
 
@@ -95,6 +95,13 @@ export function registerLoggedModelRoutes(app: FastifyInstance, services: { logg
     },
   });
 
+  // `/logged-models/search` is the search (POST) only. Without these, a GET, PATCH or DELETE there
+  // would match `/logged-models/:model_id` and answer "Logged model with ID 'search' not found";
+  // a wrong method is ENDPOINT_NOT_FOUND naming the right one, as at every other MLflow path.
+  for (const prefix of MLFLOW_PREFIXES) {
+    app.route({ method: ['GET', 'PATCH', 'DELETE'], url: `${prefix}/logged-models/search`, handler: (_req, reply) => reply.callNotFound() });
+  }
+
   mlflowRoute(app, {
     method: 'POST',
     path: '/logged-models/search',
@@ -149,7 +156,7 @@ export function registerLoggedModelRoutes(app: FastifyInstance, services: { logg
     app.get(`${prefix}/logged-models/:model_id/artifacts/files`, async (req, reply) => {
       const msg = validate(GetLoggedModelArtifact, req.query ?? {});
       const model = await models.get(pathParams(req).modelId);
-      return sendDownload(reply, await services.artifacts.openAt(model.artifactUri, msg.artifact_file_path));
+      return sendRangedDownload(req, reply, (range) => services.artifacts.openAt(model.artifactUri, msg.artifact_file_path, range));
     });
   }
 }
