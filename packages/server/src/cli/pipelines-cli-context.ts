@@ -17,6 +17,7 @@ import { createServices } from '../services/services.js';
 import { createLogger } from '../telemetry/logger.js';
 import { SpanStore } from '../stores/telemetry/span-store.js';
 import { JobRunTracer } from '../telemetry/job-run-tracer.js';
+import { createLogExport, logExportOptionsFromConfig } from '../telemetry/log-export.js';
 import { createTracing, tracingOptionsFromConfig } from '../telemetry/tracing.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import { flagsToConfig } from './store-options.js';
@@ -55,7 +56,9 @@ export function storeUriFor(project: ProjectSpec | undefined, config: Config): s
  */
 export async function openPipelinesContext(flags: ServerFlags, opts: { project?: ProjectSpec; serveTracking: boolean }): Promise<PipelinesCliContext> {
   const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
-  const logger = createLogger({ level: flags.logLevel ?? process.env.MODELYARD_LOG_LEVEL ?? 'warn', destination: process.stderr });
+  // Task output and failures of the runs started here are exported as the server's are.
+  const logs = await createLogExport(logExportOptionsFromConfig(config));
+  const logger = createLogger({ level: flags.logLevel ?? process.env.MODELYARD_LOG_LEVEL ?? 'warn', destination: process.stderr, exportTo: logs });
   const db: Db = connect(parseStoreUri(storeUriFor(opts.project, config)));
   let app: FastifyInstance | undefined;
   let tracing: Tracing | undefined;
@@ -81,7 +84,7 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
       dataDir: config.dataDir,
       trackingUri: () => trackingUrl,
       taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...services }), tracer: tracing.tracer },
-      runner: { adoptOrphans: false, tracing: new JobRunTracer(tracing, logger) },
+      runner: { adoptOrphans: false, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) },
     });
     return {
       config,
@@ -91,12 +94,14 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
         await pipelines.runner.stop();
         await app?.close();
         await tracing?.shutdown();
+        await logs?.shutdown();
         await db.close();
       },
     };
   } catch (e) {
     await app?.close();
     await tracing?.shutdown();
+    await logs?.shutdown();
     await db.close();
     throw e;
   }

@@ -8,6 +8,8 @@ export const ATTR = {
   runId: 'mlflow.run_id',
   jobId: 'modelyard.job_id',
   jobKey: 'modelyard.job_key',
+  /** The job's display name: Application Insights' cloud_RoleName of its spans (see app-insights-span-exporter). */
+  jobName: 'modelyard.job_name',
   jobRunId: 'modelyard.job_run_id',
   project: 'modelyard.project',
   target: 'modelyard.target',

@@ -4,8 +4,12 @@ import type { Logger } from 'pino';
 import type { JobRunRecord } from '../domain/pipelines/job-records.js';
 import type { TaskSpec } from '../domain/pipelines/project-model.js';
 import type { JobRunState } from '../domain/pipelines/run-states.js';
+import { DIMENSIONS } from './app-insights-dimensions.js';
+import { AttemptLogForwarder, severityOfTaskLine } from './attempt-log-forwarder.js';
 import { ATTR, OPERATIONS } from './attribute-names.js';
+import { failureOutput } from './failure-output.js';
 import type { AttemptTrace, AttemptTraceEnd, AttemptTraceInput, JobRunTracing } from './job-run-tracing.js';
+import type { LogExport } from './log-export.js';
 import { modelUriAttributes, resultModelAttributes } from './model-uri-attributes.js';
 import { attemptSpanId, jobRunTraceIds } from './trace-ids.js';
 import { formatTraceParent } from './traceparent.js';
@@ -33,12 +37,20 @@ function runAttributes(run: JobRunRecord): Attributes {
   return {
     [ATTR.jobId]: run.jobId,
     [ATTR.jobKey]: def.job.key,
+    [ATTR.jobName]: def.job.name,
     [ATTR.jobRunId]: run.jobRunId,
     [ATTR.project]: def.projectName,
     ...(def.target !== undefined ? { [ATTR.target]: def.target } : {}),
     ...(run.mlflowRunId ? { [ATTR.runId]: run.mlflowRunId } : {}),
     ...(run.mlflowExperimentId ? { [ATTR.experimentId]: run.mlflowExperimentId } : {}),
   };
+}
+
+export interface JobRunTracerOptions {
+  /** Where task output lines go as log records (Application Insights traces, OTLP logs). */
+  logs?: LogExport | undefined;
+  /** The configured cloud role; task processes get it (else the job's name) as OTEL_SERVICE_NAME. */
+  roleName?: string | undefined;
 }
 
 /**
@@ -51,11 +63,16 @@ export class JobRunTracer implements JobRunTracing {
   constructor(
     private readonly tracing: Tracing,
     private readonly logger: Logger,
+    private readonly opts: JobRunTracerOptions = {},
   ) {}
 
   logFields(run: JobRunRecord): Record<string, string | number> {
+    const { traceId, rootSpanId } = jobRunTraceIds(run);
+    // span_id: the run's lines belong to its root span, so an exported line has an operation id.
     return {
-      trace_id: jobRunTraceIds(run).traceId,
+      trace_id: traceId,
+      span_id: rootSpanId,
+      job_name: run.definition.job.name,
       ...(run.mlflowRunId ? { run_id: run.mlflowRunId } : {}),
       ...(run.mlflowExperimentId ? { experiment_id: run.mlflowExperimentId } : {}),
     };
@@ -79,6 +96,12 @@ export class JobRunTracer implements JobRunTracing {
     log.debug({ attempt: input.attemptNumber, trigger: input.trigger }, 'task attempt started');
     const env: Record<string, string> = { TRACEPARENT: formatTraceParent({ traceId, spanId, sampled: true }) };
     if (input.trackingUri) env.MODELYARD_OTLP_TRACES_ENDPOINT = `${input.trackingUri.replace(/\/+$/, '')}/v1/traces`;
+    // A task's own OpenTelemetry / Azure Monitor SDK then reports under the job's cloud role too,
+    // unless the task names a service itself.
+    if (!(input.task.type === 'command' && input.task.command.env.OTEL_SERVICE_NAME !== undefined)) {
+      env.OTEL_SERVICE_NAME = this.opts.roleName ?? input.run.definition.job.name;
+    }
+    const output = this.forwardOutput(input, traceId, spanId);
     let ended = false;
     return {
       traceId,
@@ -87,8 +110,46 @@ export class JobRunTracer implements JobRunTracing {
       end: (outcome) => {
         if (ended) return;
         ended = true;
-        this.finishAttemptSpan(span, outcome, log);
+        this.finishAttemptSpan(span, outcome, log, input.logFiles?.stderrPath);
+        output?.(outcome.endTime);
       },
+    };
+  }
+
+  /**
+   * Exports the attempt's output lines as log records, with the run's dimensions and the attempt
+   * span as their operation. Returns what ends it (one last read of the files).
+   */
+  private forwardOutput(input: AttemptTraceInput, traceId: string, spanId: string): ((endTime: number) => void) | undefined {
+    const logs = this.opts.logs;
+    const files = input.logFiles;
+    if (!logs || !files) return undefined;
+    const { run, task } = input;
+    const attributes = {
+      [DIMENSIONS.jobRunId]: run.jobRunId,
+      [DIMENSIONS.taskKey]: task.taskKey,
+      [DIMENSIONS.jobKey]: run.definition.job.key,
+      [DIMENSIONS.jobName]: run.definition.job.name,
+      attempt: input.attemptNumber,
+      ...(run.mlflowRunId ? { [DIMENSIONS.runId]: run.mlflowRunId } : {}),
+      ...(run.mlflowExperimentId ? { [DIMENSIONS.experimentId]: run.mlflowExperimentId } : {}),
+    };
+    const forwarder = new AttemptLogForwarder({
+      files: [
+        { path: files.stdoutPath, stream: 'stdout' },
+        { path: files.stderrPath, stream: 'stderr' },
+      ],
+      emit: (line, stream, time) => logs.emit({ body: line, severity: severityOfTaskLine(line, stream), time, attributes: { ...attributes, 'log.iostream': stream }, traceId, spanId }),
+      active: () => !logs.closed,
+    });
+    forwarder.start();
+    return (endTime) => {
+      const finished = forwarder.finish(endTime).then(({ exported, capped }) => {
+        if (!capped) return;
+        const body = `modelyard: only the first ${exported} lines of this attempt's output were exported; all of it is in ${files.stdoutPath} and ${files.stderrPath}`;
+        logs.emit({ body, severity: 'warn', time: endTime, attributes, traceId, spanId });
+      });
+      logs.track(finished);
     };
   }
 
@@ -97,7 +158,7 @@ export class JobRunTracer implements JobRunTracing {
       const { traceId, rootSpanId } = jobRunTraceIds(input.run);
       const spanId = attemptSpanId(traceId, input.attemptId);
       const span = this.startAttemptSpan(input, traceId, rootSpanId, spanId);
-      this.finishAttemptSpan(span, end, this.attemptLogger(input, traceId, spanId));
+      this.finishAttemptSpan(span, end, this.attemptLogger(input, traceId, spanId), undefined);
     } catch (err) {
       this.logger.warn({ err, job_run_id: input.run.jobRunId, task_key: input.task.taskKey }, 'could not record a lost attempt span');
     }
@@ -156,7 +217,7 @@ export class JobRunTracer implements JobRunTracing {
     );
   }
 
-  private finishAttemptSpan(span: Span, outcome: AttemptTraceEnd, log: Logger): void {
+  private finishAttemptSpan(span: Span, outcome: AttemptTraceEnd, log: Logger, stderrPath: string | undefined): void {
     try {
       span.setAttribute(ATTR.state, outcome.state);
       if (outcome.exitCode !== undefined && outcome.exitCode !== null) span.setAttribute(ATTR.exitCode, outcome.exitCode);
@@ -167,8 +228,10 @@ export class JobRunTracer implements JobRunTracing {
         log.info({ state: outcome.state }, 'task attempt ended');
       } else {
         // An `exception` event, as OpenTelemetry records failures: Application Insights lists it
-        // under exceptions with the operation id of the job run.
-        span.recordException({ name: `Task${outcome.state.charAt(0)}${outcome.state.slice(1).toLowerCase()}`, message: outcome.message }, outcome.endTime);
+        // under exceptions with the operation id of the job run. Its stack is what the process
+        // wrote last on stderr (a Python traceback, typically).
+        const stack = stderrPath ? failureOutput(stderrPath) : undefined;
+        span.recordException({ name: `Task${outcome.state.charAt(0)}${outcome.state.slice(1).toLowerCase()}`, message: outcome.message, ...(stack ? { stack } : {}) }, outcome.endTime);
         span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
         log.warn({ state: outcome.state, exit_code: outcome.exitCode ?? undefined, reason: outcome.message }, 'task attempt did not succeed');
       }
@@ -183,6 +246,7 @@ export class JobRunTracer implements JobRunTracing {
       trace_id: traceId,
       span_id: spanId,
       job_run_id: input.run.jobRunId,
+      job_name: input.run.definition.job.name,
       task_key: input.task.taskKey,
       attempt: input.attemptNumber,
       ...(input.run.mlflowRunId ? { run_id: input.run.mlflowRunId } : {}),

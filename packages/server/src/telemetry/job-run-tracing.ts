@@ -12,6 +12,11 @@ export interface AttemptTraceInput {
   startTime: number;
   /** The server task processes log to; their spans can be posted to `<it>/v1/traces`. */
   trackingUri?: string | undefined;
+  /**
+   * The attempt's output files: their lines are exported as log records while it runs, and a
+   * failure's exception carries what it wrote last on stderr.
+   */
+  logFiles?: { stdoutPath: string; stderrPath: string } | undefined;
 }
 
 export interface AttemptTraceEnd {
@@ -39,7 +44,7 @@ export interface AttemptTrace {
  * synchronous and never throws into the runner.
  */
 export interface JobRunTracing {
-  /** Correlation fields for the run's log lines (`trace_id`, `run_id`, `experiment_id`). */
+  /** Correlation fields for the run's log lines (`trace_id`, `span_id`, `run_id`, `experiment_id`, `job_name`). */
   logFields(run: JobRunRecord): Record<string, string | number>;
   startAttempt(input: AttemptTraceInput): AttemptTrace;
   /** An attempt found unfinished when a run is recovered: its span is written now, ended as given. */

@@ -24,6 +24,8 @@ export interface TracingOptions {
   otlpEndpoint?: string;
   /** Application Insights connection string: spans are exported to Azure Monitor too. */
   azureMonitorConnectionString?: string;
+  /** `cloud_RoleName` of every span sent to Azure Monitor; default: the job's name, else the service name. */
+  azureMonitorRoleName?: string;
   /** Replaces the store's default filter (see `storesSpan`). */
   keepInStore?: (span: ReadableSpan) => boolean;
   /** Delay before queued spans are written to the store. */
@@ -79,8 +81,9 @@ export async function createTracing(opts: TracingOptions): Promise<Tracing> {
   }
   if (opts.azureMonitorConnectionString) {
     // Loaded only when configured: the Azure SDK adds noticeably to start-up time.
-    const { AzureMonitorTraceExporter } = await import('@azure/monitor-opentelemetry-exporter');
-    exporters.push(['azure-monitor', new AzureMonitorTraceExporter({ connectionString: opts.azureMonitorConnectionString })]);
+    const [{ AzureMonitorTraceExporter }, { AppInsightsSpanExporter }] = await Promise.all([import('@azure/monitor-opentelemetry-exporter'), import('./app-insights-span-exporter.js')]);
+    const azure = new AzureMonitorTraceExporter({ connectionString: opts.azureMonitorConnectionString });
+    exporters.push(['azure-monitor', new AppInsightsSpanExporter(azure, { roleName: opts.azureMonitorRoleName })]);
   }
   for (const [, exporter] of exporters) processors.push(new BatchSpanProcessor(exporter));
   const ids = new SeededIdGenerator();
@@ -104,10 +107,13 @@ export async function createTracing(opts: TracingOptions): Promise<Tracing> {
 }
 
 /** The exporters the process's configuration asks for. */
-export function tracingOptionsFromConfig(config: Pick<Config, 'otlpEndpoint' | 'applicationInsightsConnectionString'>): Pick<TracingOptions, 'otlpEndpoint' | 'azureMonitorConnectionString' | 'serviceVersion'> {
+export function tracingOptionsFromConfig(
+  config: Pick<Config, 'otlpEndpoint' | 'applicationInsightsConnectionString' | 'applicationInsightsRoleName'>,
+): Pick<TracingOptions, 'otlpEndpoint' | 'azureMonitorConnectionString' | 'azureMonitorRoleName' | 'serviceVersion'> {
   return {
     serviceVersion: MODELYARD_VERSION,
     ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
     ...(config.applicationInsightsConnectionString ? { azureMonitorConnectionString: config.applicationInsightsConnectionString } : {}),
+    ...(config.applicationInsightsRoleName ? { azureMonitorRoleName: config.applicationInsightsRoleName } : {}),
   };
 }

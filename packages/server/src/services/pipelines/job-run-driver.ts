@@ -261,7 +261,16 @@ export class JobRunDriver {
     this.tasks.set(key, { ...tr, state: 'RUNNING', stateMessage: null, attemptCount: attemptNumber, startTime: tr.startTime ?? now, endTime: null, nextAttemptTime: null });
     // Awaited before the end is written, so an attempt's end never lands before its start.
     let markStarted: Promise<void> | undefined;
-    const span = this.deps.tracing?.startAttempt({ run: this.run, task: spec, attemptId: attempt.attemptId, attemptNumber, trigger, startTime: now, trackingUri: this.deps.trackingUri });
+    const span = this.deps.tracing?.startAttempt({
+      run: this.run,
+      task: spec,
+      attemptId: attempt.attemptId,
+      attemptNumber,
+      trigger,
+      startTime: now,
+      trackingUri: this.deps.trackingUri,
+      logFiles: { stdoutPath: request.stdoutPath, stderrPath: request.stderrPath },
+    });
     const env = span ? { ...request.env, ...span.env } : request.env;
     const handle = this.deps.executor.submit({ ...request, env, attemptId: attempt.attemptId }, (s) => {
       markStarted = this.deps.attempts.markStarted(attempt.attemptId, s.executorRef, s.startTime).catch((e: unknown) => {
