@@ -13,6 +13,7 @@ import type { JobRunnerDeps } from './job-runner.js';
 import { ServicesJobRunTracking } from './job-run-tracking.js';
 import { JobScheduler } from './job-scheduler.js';
 import { JobService } from './job-service.js';
+import { JobsApiService } from './jobs-api-service.js';
 import { finishedHandle } from './task-executor.js';
 import type { TaskExecutor } from './task-executor.js';
 
@@ -35,6 +36,8 @@ export interface JobServices {
   jobs: JobService;
   runner: JobRunner;
   scheduler: JobScheduler;
+  /** The Databricks Jobs API over the same stores and runner. */
+  jobsApi: JobsApiService;
 }
 
 /** For processes that inspect jobs but run none (nothing was given to run attempts with). */
@@ -64,5 +67,7 @@ export function createJobServices(deps: JobServicesDeps): JobServices {
     ...deps.runner,
   });
   const scheduler = new JobScheduler({ jobs: stores.jobs, runner, logger: deps.logger.child({ component: 'scheduler' }), now });
-  return { jobs: new JobService(stores, runner, now), runner, scheduler };
+  const jobs = new JobService(stores, runner, now);
+  const jobsApi = new JobsApiService({ stores, service: jobs, runner, dataDir: deps.dataDir, now });
+  return { jobs, runner, scheduler, jobsApi };
 }

@@ -147,8 +147,10 @@ export class JobRunner {
   /**
    * Re-runs, inside the same job run, the given tasks (default: every failed, timed-out or
    * canceled one) and everything downstream of them; succeeded tasks keep their results.
+   * `dependents: false` (the Jobs API's default, `rerun_dependent_tasks`) re-runs only the tasks
+   * named, leaving their succeeded dependants as they are.
    */
-  async repair(jobRunId: number, opts: { taskKeys?: string[]; actor: string | null }): Promise<JobRunRecord> {
+  async repair(jobRunId: number, opts: { taskKeys?: string[]; actor: string | null; dependents?: boolean }): Promise<JobRunRecord> {
     const run = await this.requireRun(jobRunId);
     if (!isTerminalJobRunState(run.state)) {
       throw new InvalidStateError(`job run ${jobRunId} is ${run.state}; a run can be repaired once it has ended`);
@@ -165,7 +167,7 @@ export class JobRunner {
       roots = taskRuns.filter((t) => needsRepair(t.state)).map((t) => t.taskKey);
       if (roots.length === 0) throw new InvalidStateError(`job run ${jobRunId} has no failed or canceled tasks to repair`);
     }
-    const reset = [...downstreamOf(dag, roots)];
+    const reset = opts.dependents === false ? [...new Set(roots)] : [...downstreamOf(dag, roots)];
     if (!(await this.deps.runs.beginRepair(jobRunId, reset, this.ownerId, this.now()))) {
       throw new InvalidStateError(`job run ${jobRunId} was started again by someone else`);
     }

@@ -6,7 +6,26 @@ import type { Database } from '../../db/schema.js';
 import type { TaskRunsTable } from '../../db/schema-jobs.js';
 import type { JobDefinition, JobRunRecord, TaskRunRecord } from '../../domain/pipelines/job-records.js';
 import type { JobRunState, JobRunTrigger, TaskRunState } from '../../domain/pipelines/run-states.js';
+import { API_PROJECT_NAME, ONE_TIME_KEY_PREFIX } from '../../domain/pipelines/jobs-api-ids.js';
 import { toJobRunRecord, toTaskRunRecord } from './job-row-mappers.js';
+
+export interface JobRunPageQuery {
+  jobId?: number;
+  /** Only queued and running runs, or only ended ones. */
+  activeOnly?: boolean;
+  completedOnly?: boolean;
+  /** Only runs still waiting in the queue. */
+  queuedOnly?: boolean;
+  /** One-time runs (`runs/submit`) only, or runs of real jobs only. */
+  oneTime?: boolean;
+  /** Runs that started (or, still queued, were queued) in this range, epoch ms, inclusive. */
+  startTimeFrom?: number;
+  startTimeTo?: number;
+  /** Newest first; only runs with a smaller id (the previous page's last). */
+  beforeId?: number;
+  offset?: number;
+  limit: number;
+}
 
 export interface NewJobRun {
   jobId: number;
@@ -107,6 +126,35 @@ export class JobRunStore {
     if (q.beforeId !== undefined) query = query.where('job_run_id', '<', q.beforeId);
     const rows = await query.orderBy('job_run_id', 'desc').limit(q.limit).execute();
     return rows.map(toJobRunRecord);
+  }
+
+  /** A page of runs, newest first, filtered the ways `runs/list` of the Jobs API filters. */
+  async page(q: JobRunPageQuery): Promise<JobRunRecord[]> {
+    let query = this.db.selectFrom('job_runs').selectAll();
+    if (q.jobId !== undefined) query = query.where('job_id', '=', q.jobId);
+    if (q.activeOnly) query = query.where('state', 'in', ACTIVE);
+    if (q.completedOnly) query = query.where('state', 'not in', ACTIVE);
+    if (q.queuedOnly) query = query.where('state', '=', 'QUEUED');
+    if (q.oneTime !== undefined) {
+      const oneTimeJobs = this.db
+        .selectFrom('jobs')
+        .select('job_id')
+        .where('project_name', '=', API_PROJECT_NAME)
+        .where('job_key', 'like', `${ONE_TIME_KEY_PREFIX}%`);
+      query = query.where('job_id', q.oneTime ? 'in' : 'not in', oneTimeJobs);
+    }
+    if (q.startTimeFrom !== undefined) query = query.where((eb) => eb(eb.fn.coalesce('start_time', 'queued_time'), '>=', q.startTimeFrom!));
+    if (q.startTimeTo !== undefined) query = query.where((eb) => eb(eb.fn.coalesce('start_time', 'queued_time'), '<=', q.startTimeTo!));
+    if (q.beforeId !== undefined) query = query.where('job_run_id', '<', q.beforeId);
+    query = query.orderBy('job_run_id', 'desc').limit(q.limit);
+    if (q.offset) query = query.offset(q.offset);
+    return (await query.execute()).map(toJobRunRecord);
+  }
+
+  /** Deletes an ended run with its task runs and attempts; false if it is still queued or running (or unknown). */
+  async delete(jobRunId: number): Promise<boolean> {
+    const r = await this.db.deleteFrom('job_runs').where('job_run_id', '=', jobRunId).where('state', 'not in', ACTIVE).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   async queued(jobId: number): Promise<JobRunRecord[]> {
