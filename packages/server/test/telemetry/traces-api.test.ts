@@ -162,7 +162,10 @@ describeEachDialect('traces API', (ctx) => {
     expect(protobuf.json().message).toContain('http/json');
   });
 
-  it('modelyard traces lists, shows a waterfall and prints stage durations', async () => {
+  it('modelyard traces lists, shows a waterfall and prints stage durations, through the server', async () => {
+    // The CLI asks the server over HTTP, from any folder: the app listens on a loopback port.
+    let url: string | undefined;
+    const serverUrl = async () => (url ??= await app.listen({ host: '127.0.0.1', port: 0 }));
     const run = async (...args: string[]) => {
       const out: string[] = [];
       const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -172,7 +175,7 @@ describeEachDialect('traces API', (ctx) => {
       try {
         const program = new Command('modelyard').exitOverride();
         registerTracesCommand(program);
-        await program.parseAsync(['traces', ...args, '--backend-store-uri', ctx.uri], { from: 'user' });
+        await program.parseAsync(['traces', ...args, '--tracking-uri', await serverUrl()], { from: 'user' });
       } finally {
         spy.mockRestore();
       }
@@ -183,6 +186,7 @@ describeEachDialect('traces API', (ctx) => {
     expect(list).toMatch(new RegExp(`^${T1} +2023-11-14 22:13:20.000 +500.0 ms +5 +1 +1 +job train$`, 'm'));
     expect(list).not.toContain(T2);
 
+    expect(await run('show', '--job-run', '1')).toBe(await run('show', T1));
     const show = (await run('show', T1)).split('\n');
     expect(show[0]).toBe(`trace ${T1}: 5 spans, 500.0 ms, started 2023-11-14 22:13:20.000`);
     const lines = [
@@ -198,5 +202,13 @@ describeEachDialect('traces API', (ctx) => {
 
     const stages = await run('stages', 'train');
     expect(stages).toMatch(/^fit +3 +1 +200\.0 +300\.0 +200\.0 +300\.0$/m);
+
+    // --json on each: the SDK's entities, for scripts.
+    const listJson = JSON.parse(await run('--job-run', '1', '--json')) as Array<{ traceId: string; spanCount: number; jobRunId: number }>;
+    expect(listJson).toEqual([expect.objectContaining({ traceId: T1, spanCount: 5, jobRunId: 1 })]);
+    const showJson = JSON.parse(await run('show', T1, '--json')) as Array<{ name: string }>;
+    expect(showJson.map((s) => s.name).sort()).toEqual(['job train', 'load data', 'task fit', 'task fit', 'task prepare']);
+    const stagesJson = JSON.parse(await run('stages', 'train', '--json')) as Array<{ taskKey: string; count: number }>;
+    expect(stagesJson).toContainEqual(expect.objectContaining({ taskKey: 'fit', count: 3 }));
   });
 });
