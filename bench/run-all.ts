@@ -6,6 +6,9 @@ import { benchUi } from './ui/ui-bench.js';
 import { benchServing } from './serving/serving-bench.js';
 import { benchLearn } from './learn/learn-bench.js';
 import { benchBatch } from './batch/batch-bench.js';
+import { benchArtifacts } from './artifacts/artifacts-bench.js';
+import { benchPythonBatch } from './batch/python-batch-bench.js';
+import { benchPythonServing } from './serving/python-serving-bench.js';
 
 /**
  * `npm run bench`: every benchmark, printing its figures beside the targets. Benchmarks never
@@ -25,9 +28,16 @@ const groups: Record<string, () => Promise<void>> = {
   },
   ui: () => benchUi(),
   pipelines: () => benchPipelines(),
-  serving: () => benchServing(),
+  serving: async () => {
+    await benchServing();
+    await benchPythonServing();
+  },
   learn: () => benchLearn(),
-  batch: () => benchBatch(),
+  artifacts: () => benchArtifacts(),
+  batch: async () => {
+    await benchBatch();
+    await benchPythonBatch();
+  },
 };
 
 async function main(): Promise<void> {

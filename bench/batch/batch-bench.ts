@@ -10,7 +10,7 @@ import { fmt, report } from '../lib/stats.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(ROOT, 'examples/diabetes-classification/data/pima_diabetes.csv');
-const FEATURES = ['Pregnancies', 'Glucose', 'BloodPressure', 'SkinThickness', 'Insulin', 'BMI', 'DiabetesPedigreeFunction', 'Age'];
+export const FEATURES = ['Pregnancies', 'Glucose', 'BloodPressure', 'SkinThickness', 'Insulin', 'BMI', 'DiabetesPedigreeFunction', 'Age'];
 /** Upper bounds of each feature's uniform draw: roughly the Pima ranges. */
 const RANGES = [17, 200, 122, 99, 846, 67, 2.42, 81];
 const BATCH_SIZE = 16_384;
@@ -30,7 +30,7 @@ function writeClassifier(dir: string): void {
 }
 
 /** `rows` generated rows (an id and the 8 Pima features, 3 decimals) as CSV and as Parquet. */
-async function generate(dir: string, rows: number): Promise<{ csv: string; parquet: string }> {
+export async function generate(dir: string, rows: number): Promise<{ csv: string; parquet: string }> {
   const csv = join(dir, `input-${rows}.csv`);
   const parquet = join(dir, `input-${rows}.parquet`);
   const instance = await DuckDBInstance.create(':memory:');

@@ -10,10 +10,11 @@ import { ProcessStatsRecorder } from './process-stats.js';
  * a bare Fastify app answering a small JSON body: the HTTP floor the scoring figures are set against.
  * The bare app also answers `POST /stats/reset` and `GET /stats` (ProcessStats of this process
  * since the reset), so each figure can be printed beside the event-loop delay and GC behind it.
- * Prints `{"scoring": url, "hello": url}` once both listen.
+ * Prints `{"scoring": url, "hello": url}` once both listen. An optional second argument is JSON of
+ * extra ModelRuntime options (`flavor`, `python`: how a python_function model runs).
  */
-async function main(modelDir: string): Promise<void> {
-  const runtime = new ModelRuntime({ source: new LocalFolderModelSource() });
+async function main(modelDir: string, runtimeOptions?: string): Promise<void> {
+  const runtime = new ModelRuntime({ source: new LocalFolderModelSource(), ...(runtimeOptions ? (JSON.parse(runtimeOptions) as object) : {}) });
   const scoring = await startScoringServer({ runtime, modelUri: modelDir, port: 0 });
   const stats = new ProcessStatsRecorder();
   const hello = Fastify();
@@ -33,7 +34,7 @@ async function main(modelDir: string): Promise<void> {
   });
 }
 
-main(process.argv[2] ?? '').catch((e: unknown) => {
+main(process.argv[2] ?? '', process.argv[3]).catch((e: unknown) => {
   process.stderr.write(`bench scoring process: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

@@ -66,8 +66,8 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(modelDir: string): Promise<ServerProcess> {
-  const child = spawnBenchProcess('bench/serving/bench-scoring-process.ts', [modelDir]);
+export async function startServerProcess(modelDir: string, runtimeOptions?: object): Promise<ServerProcess> {
+  const child = spawnBenchProcess('bench/serving/bench-scoring-process.ts', [modelDir, ...(runtimeOptions ? [JSON.stringify(runtimeOptions)] : [])]);
   const urls = await firstJsonLine<{ scoring: string; hello: string }>(child, 'bench scoring process');
   return {
     ...urls,

@@ -97,7 +97,8 @@ async function scoreInput(opts: StreamScoringOptions, optimistic: boolean): Prom
   const { model, format } = opts;
   const inputs = model.signature!.inputs;
   // Opened while DuckDB describes the input (each takes tens of milliseconds).
-  const opening = packable(inputs.map((s) => featureKind(s.type))) ? InferenceWorker.open(onnxPath(model), inputs.map((s) => s.name), opts.inferenceThreads) : Promise.resolve(undefined);
+  // The worker thread runs ONNX graphs only: a Python model's batches go to its worker pool.
+  const opening = model.runtime === 'onnx' && packable(inputs.map((s) => featureKind(s.type))) ? InferenceWorker.open(onnxPath(model), inputs.map((s) => s.name), opts.inferenceThreads) : Promise.resolve(undefined);
   try {
     return await withDuckDb(opts, async (conns) => {
       const { input, columns: source } = await describeInput(conns.read, opts.input);
@@ -182,7 +183,7 @@ async function scorePlan(
 async function predict(model: LoadedRuntimeModel, worker: InferenceWorker | undefined, features: BatchFeatures): Promise<ColumnarPrediction | undefined> {
   if (features.rows === 0) return undefined;
   if (worker && features.matrix) return worker.predict(features.matrix, features.rows);
-  return columnarOf(await model.predictColumns(features.columns!, features.rows));
+  return columnarOf(await model.predictColumns(features.columns!, features.rows, { probabilities: true }));
 }
 
 function onnxPath(model: LoadedRuntimeModel): string {

@@ -4,9 +4,11 @@ import { DEFAULT_BATCH_EXPERIMENT } from '../batch/batch-run-log.js';
 import type { OutputFormat } from '../batch/output-files.js';
 import { InvalidParameterError } from '../errors.js';
 import { ClientModelSource, localModelDir } from '../runtime/client-model-source.js';
+import { addModelRuntimeFlags, modelRuntimeOptions } from './model-runtime-flags.js';
+import type { ModelRuntimeFlags } from './model-runtime-flags.js';
 import { isPositiveInt, numberFlag } from './number-flag.js';
 
-interface ScoreFlags {
+interface ScoreFlags extends ModelRuntimeFlags {
   model: string;
   input: string;
   output: string;
@@ -35,7 +37,7 @@ function wantsTracking(flags: ScoreFlags, env: NodeJS.ProcessEnv): boolean {
 }
 
 export function registerScoreCommand(program: Command): void {
-  program
+  const command = program
     .command('score')
     .description(
       'batch-score a CSV or Parquet file (or a folder of part files) with a model, in bounded memory; ' +
@@ -57,62 +59,62 @@ export function registerScoreCommand(program: Command): void {
     .option('--duckdb-threads <n>', 'DuckDB threads reading and writing (default: one per core)')
     .option('--memory-limit <size>', 'DuckDB memory limit; beyond it DuckDB spills to a folder beside the output', '512MB')
     .option('--segment-rows <rows>', 'rows per part written while later rows are scored (scoring by segments)', '262144')
-    .option('-q, --quiet', 'print only the summary')
-    .action(async (flags: ScoreFlags) => {
-      const threads = numberFlag('--threads', flags.threads, isPositiveInt, 'a positive integer');
-      const format = flags.format as OutputFormat | undefined;
-      if (format !== undefined && !['parquet', 'csv', 'jsonl'].includes(format)) throw new InvalidParameterError(`--format must be parquet, csv or jsonl, got '${format}'`);
-      // DuckDB and ONNX Runtime load only when scoring runs (not for --help).
-      const [{ scoreBatch }, { ModelRuntime }] = await Promise.all([import('../batch/score-batch.js'), import('../runtime/model-runtime.js')]);
-      const client = new Client();
-      const runtime = new ModelRuntime({ source: new ClientModelSource(client), intraOpNumThreads: threads });
-      const controller = new AbortController();
-      const cancel = () => controller.abort(new Error('scoring cancelled'));
-      process.once('SIGINT', cancel);
-      process.once('SIGTERM', cancel);
-      let lastReport = 0;
-      try {
-        const result = await scoreBatch({
-          modelUri: flags.model,
-          inputPath: flags.input,
-          outputPath: flags.output,
-          runtime,
-          ...(format ? { outputFormat: format } : {}),
-          ...(flags.idColumn ? { idColumns: flags.idColumn.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean) } : {}),
-          ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
-          batchSize: numberFlag('--batch-size', flags.batchSize, isPositiveInt, 'a positive integer'),
-          maxRejectRatio: numberFlag('--max-reject-ratio', flags.maxRejectRatio, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
-          ...(flags.duckdbThreads ? { threads: numberFlag('--duckdb-threads', flags.duckdbThreads, isPositiveInt, 'a positive integer') } : {}),
-          memoryLimit: flags.memoryLimit,
-          segmentRows: numberFlag('--segment-rows', flags.segmentRows, isPositiveInt, 'a positive integer'),
-          ...(wantsTracking(flags, process.env)
-            ? {
-                tracking: {
-                  client,
-                  experimentName: flags.experiment ?? process.env.MLFLOW_EXPERIMENT_NAME ?? DEFAULT_BATCH_EXPERIMENT,
-                  ...(flags.runName ? { runName: flags.runName } : {}),
-                },
-              }
-            : {}),
-          signal: controller.signal,
-          onProgress: ({ rows, rejectedRows }) => {
-            if (flags.quiet || !process.stderr.isTTY || Date.now() - lastReport < 1000) return;
-            lastReport = Date.now();
-            process.stderr.write(`\rscored ${rows.toLocaleString('en')} rows (${rejectedRows.toLocaleString('en')} rejected)`);
-          },
-        });
-        if (lastReport > 0) process.stderr.write('\n');
-        const model = result.modelName !== undefined ? `${result.modelName}${result.modelVersion !== undefined ? ` v${result.modelVersion}` : ''}` : result.modelUri;
-        const lines = [
-          `Scored ${result.scoredRows} of ${result.rows} rows with ${model} in ${result.durationSeconds.toFixed(1)} s (${Math.round(result.rowsPerSecond)} rows/s) → ${result.outputPath}`,
-          ...(result.rejectsPath ? [`Rejected ${result.rejectedRows} rows (${(result.rejectRatio * 100).toFixed(2)}%) → ${result.rejectsPath}`] : []),
-          ...(result.runId ? [`MLflow run ${result.runId} (experiment ${result.experimentId})`] : []),
-        ];
-        process.stdout.write(`${lines.join('\n')}\n`);
-      } finally {
-        process.off('SIGINT', cancel);
-        process.off('SIGTERM', cancel);
-        await runtime.clear();
-      }
-    });
+    .option('-q, --quiet', 'print only the summary');
+  addModelRuntimeFlags(command).action(async (flags: ScoreFlags) => {
+    const threads = numberFlag('--threads', flags.threads, isPositiveInt, 'a positive integer');
+    const format = flags.format as OutputFormat | undefined;
+    if (format !== undefined && !['parquet', 'csv', 'jsonl'].includes(format)) throw new InvalidParameterError(`--format must be parquet, csv or jsonl, got '${format}'`);
+    // DuckDB and ONNX Runtime load only when scoring runs (not for --help).
+    const [{ scoreBatch }, { ModelRuntime }] = await Promise.all([import('../batch/score-batch.js'), import('../runtime/model-runtime.js')]);
+    const client = new Client();
+    const runtime = new ModelRuntime({ source: new ClientModelSource(client), intraOpNumThreads: threads, ...modelRuntimeOptions(flags) });
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('scoring cancelled'));
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+    let lastReport = 0;
+    try {
+      const result = await scoreBatch({
+        modelUri: flags.model,
+        inputPath: flags.input,
+        outputPath: flags.output,
+        runtime,
+        ...(format ? { outputFormat: format } : {}),
+        ...(flags.idColumn ? { idColumns: flags.idColumn.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean) } : {}),
+        ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
+        batchSize: numberFlag('--batch-size', flags.batchSize, isPositiveInt, 'a positive integer'),
+        maxRejectRatio: numberFlag('--max-reject-ratio', flags.maxRejectRatio, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
+        ...(flags.duckdbThreads ? { threads: numberFlag('--duckdb-threads', flags.duckdbThreads, isPositiveInt, 'a positive integer') } : {}),
+        memoryLimit: flags.memoryLimit,
+        segmentRows: numberFlag('--segment-rows', flags.segmentRows, isPositiveInt, 'a positive integer'),
+        ...(wantsTracking(flags, process.env)
+          ? {
+              tracking: {
+                client,
+                experimentName: flags.experiment ?? process.env.MLFLOW_EXPERIMENT_NAME ?? DEFAULT_BATCH_EXPERIMENT,
+                ...(flags.runName ? { runName: flags.runName } : {}),
+              },
+            }
+          : {}),
+        signal: controller.signal,
+        onProgress: ({ rows, rejectedRows }) => {
+          if (flags.quiet || !process.stderr.isTTY || Date.now() - lastReport < 1000) return;
+          lastReport = Date.now();
+          process.stderr.write(`\rscored ${rows.toLocaleString('en')} rows (${rejectedRows.toLocaleString('en')} rejected)`);
+        },
+      });
+      if (lastReport > 0) process.stderr.write('\n');
+      const model = result.modelName !== undefined ? `${result.modelName}${result.modelVersion !== undefined ? ` v${result.modelVersion}` : ''}` : result.modelUri;
+      const lines = [
+        `Scored ${result.scoredRows} of ${result.rows} rows with ${model} in ${result.durationSeconds.toFixed(1)} s (${Math.round(result.rowsPerSecond)} rows/s) → ${result.outputPath}`,
+        ...(result.rejectsPath ? [`Rejected ${result.rejectedRows} rows (${(result.rejectRatio * 100).toFixed(2)}%) → ${result.rejectsPath}`] : []),
+        ...(result.runId ? [`MLflow run ${result.runId} (experiment ${result.experimentId})`] : []),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      process.off('SIGINT', cancel);
+      process.off('SIGTERM', cancel);
+      await runtime.clear();
+    }
+  });
 }

@@ -74,6 +74,8 @@ export interface Config extends ConnectionLimitSettings, PythonRuntimeSettings {
    * No effect on SQLite, which cannot interrupt a statement (see db/connect.ts).
    */
   statementTimeoutMs: number;
+  /** Largest project bundle (`modelyard deploy`) the server accepts, bytes compressed. Default 256 MiB. */
+  maxBundleBytes: number;
 }
 
 /** See `Config.busyPollMicros`: covers a client's turnaround between an answer and its next call. */
@@ -107,6 +109,7 @@ const KEYS: Array<keyof Config> = [
   'busyPollMicros',
   'webhookAllowHosts',
   'statementTimeoutMs',
+  'maxBundleBytes',
   ...CONNECTION_LIMIT_KEYS,
   ...PYTHON_RUNTIME_KEYS,
 ];
@@ -217,6 +220,10 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0 || statementTimeoutMs > 2_147_483_647) {
     throw new InvalidParameterError(`statementTimeoutMs must be a whole number of milliseconds from 0 (no limit) to 2147483647, got '${String(merged.statementTimeoutMs)}'`);
   }
+  const maxBundleBytes = Number(merged.maxBundleBytes ?? 256 * 1024 * 1024);
+  if (!Number.isInteger(maxBundleBytes) || maxBundleBytes <= 0) {
+    throw new InvalidParameterError(`maxBundleBytes must be a positive whole number of bytes, got '${String(merged.maxBundleBytes)}'`);
+  }
   const artifactsDestination = artifactRootSetting(String(merged.artifactsDestination ?? resolve(dataDir, 'artifacts')), cwd);
   const serveArtifacts = booleanSetting(merged.serveArtifacts, 'serveArtifacts', true);
   return {
@@ -238,6 +245,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     busyPollMicros,
     webhookAllowHosts: parseHostAllowListSetting(merged.webhookAllowHosts, 'webhookAllowHosts'),
     statementTimeoutMs,
+    maxBundleBytes,
     ...parseConnectionLimits(merged),
     ...parsePythonRuntimeSettings(merged),
   };

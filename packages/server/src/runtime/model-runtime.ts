@@ -1,6 +1,13 @@
-import { openModel } from '@modelyard/sdk';
-import type { Columns, MlModel, ModelInput, ModelSignature, OpenedModel, Prediction } from '@modelyard/sdk';
-import { RequestCoalescer } from './request-coalescer.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readMlmodel, toColumns } from '@modelyard/sdk';
+import type { Columns, MlModel, ModelInput, ModelSignature, Prediction } from '@modelyard/sdk';
+import { chooseRuntime } from './model-flavor.js';
+import type { FlavorChoice } from './model-flavor.js';
+import { openOnnxModel } from './onnx/onnx-model.js';
+import { openPythonModel } from './python/python-model.js';
+import type { PythonRuntimeOptions } from './python/python-model.js';
+import type { PredictOptions, PythonModelInfo, RuntimeBackend, RuntimeKind } from './runtime-backend.js';
 
 /** A model URI resolved to a local folder holding its MLmodel file and ONNX graph. */
 export interface ResolvedModelFiles {
@@ -11,6 +18,13 @@ export interface ResolvedModelFiles {
   version?: string;
   runId?: string;
   localDir: string;
+  /** The registry server the version came from, when not this process's own (a central registry). */
+  registryUri?: string;
+}
+
+/** Where a `models:/<name>/…` URI is looked up: another registry server than the process's own. */
+export interface ResolveOptions {
+  registryUri?: string;
 }
 
 /** Where models come from: the SDK client (CLI) or the server's own registry (in process). */
@@ -19,7 +33,7 @@ export interface ModelSource {
    * Finds the model a URI names now and makes its files available locally. Implementations
    * keep downloaded versions on disk, so resolving a version already fetched is cheap.
    */
-  resolve(uri: string): Promise<ResolvedModelFiles>;
+  resolve(uri: string, opts?: ResolveOptions): Promise<ResolvedModelFiles>;
 }
 
 export interface ModelRuntimeOptions {
@@ -28,10 +42,18 @@ export interface ModelRuntimeOptions {
   intraOpNumThreads?: number;
   /** How many opened models stay cached when unused (default 8). */
   cacheSize?: number;
+  /** Which flavor runs a model that has both onnx and python_function (default `auto`: ONNX). */
+  flavor?: FlavorChoice;
+  /** How python_function models run: environment, interpreter, pool size, timeouts. */
+  python?: PythonRuntimeOptions;
 }
 
 /** An opened model. Call `close()` when done with it; the session is freed once nobody holds it. */
 export interface LoadedRuntimeModel {
+  /** Which runtime runs it (callers never need to know; batch scoring's ONNX worker thread does). */
+  runtime: RuntimeKind;
+  /** For a Python model: its loader, interpreter and worker processes. */
+  python?: PythonModelInfo;
   /** The URI it was loaded from. */
   uri: string;
   name?: string;
@@ -40,40 +62,43 @@ export interface LoadedRuntimeModel {
   localDir: string;
   mlmodel: MlModel;
   signature?: ModelSignature;
-  /** True when the graph has a `probabilities` output (Modelyard's classifier convention). */
+  /** True for a graph with a `probabilities` output (Modelyard's classifier convention) or a Python model with `predict_proba`. */
   isClassifier: boolean;
   /** Class labels in `probabilities` column order, when the model says them. */
   classLabels?: Array<string | number>;
-  /** Checks the input against the signature (ModelInputError naming the column) and runs the graph. */
-  predict(input: ModelInput): Promise<Prediction>;
-  predictColumns(columns: Columns, rows: number): Promise<Prediction>;
+  /** Checks the input against the signature (ModelInputError naming the column) and runs the model. */
+  predict(input: ModelInput, options?: PredictOptions): Promise<Prediction>;
+  predictColumns(columns: Columns, rows: number, options?: PredictOptions): Promise<Prediction>;
   /**
-   * Like `predictColumns`, but runs together with the other requests of this event-loop turn on
-   * the same model (see RequestCoalescer): for servers answering many small concurrent requests.
+   * Like `predictColumns`, but merged with other concurrent requests on the same model (ONNX:
+   * those of this event-loop turn, see RequestCoalescer; Python: those waiting for a worker):
+   * for servers answering many small concurrent requests.
    */
-  predictCoalesced(columns: Columns, rows: number): Promise<Prediction>;
+  predictCoalesced(columns: Columns, rows: number, options?: PredictOptions): Promise<Prediction>;
   close(): Promise<void>;
 }
 
 interface CacheEntry {
   key: string;
-  opened: Promise<OpenedModel>;
+  opened: Promise<RuntimeBackend>;
   files: ResolvedModelFiles;
   refs: number;
   cached: boolean;
-  coalescer?: RequestCoalescer;
 }
 
 /**
  * The one model runtime of serving, batch scoring and pipeline `evaluate` tasks: resolves a URI
- * through its source, opens the ONNX graph once per model version (or folder) and shares the
- * session among callers. Evicting a model from the cache never frees a session someone still
- * holds; the last `close()` does.
+ * through its source, opens the model once per version (or folder) and shares it among callers.
+ * A model with an onnx flavor runs in ONNX Runtime; any other python_function model in a pool of
+ * Python workers (runtime/python), unless `flavor` forces one. Evicting a model from the cache
+ * never frees a session (or stops workers) someone still holds; the last `close()` does.
  */
 export class ModelRuntime {
   private readonly source: ModelSource;
   private readonly threads: number;
   private readonly cacheSize: number;
+  private readonly flavor: FlavorChoice;
+  private readonly python: PythonRuntimeOptions;
   /** Insertion-ordered: the first unreferenced entry is the least recently loaded one. */
   private readonly cache = new Map<string, CacheEntry>();
 
@@ -81,23 +106,27 @@ export class ModelRuntime {
     this.source = opts.source;
     this.threads = opts.intraOpNumThreads ?? 1;
     this.cacheSize = Math.max(0, opts.cacheSize ?? 8);
+    this.flavor = opts.flavor ?? 'auto';
+    this.python = opts.python ?? {};
   }
 
   /** Resolves the URI now and opens (or reuses) the model it names. */
-  async load(uri: string): Promise<LoadedRuntimeModel> {
-    const files = await this.source.resolve(uri);
+  async load(uri: string, opts?: ResolveOptions): Promise<LoadedRuntimeModel> {
+    const files = await this.source.resolve(uri, opts);
     return this.open(files);
   }
 
   /** Opens (or reuses) an already resolved model. */
   async open(files: ResolvedModelFiles): Promise<LoadedRuntimeModel> {
-    const key = files.name !== undefined && files.version !== undefined ? `models:/${files.name}/${files.version}` : `dir:${files.localDir}`;
+    // Version 3 of a name in a central registry is not version 3 of that name here.
+    const registry = files.registryUri ? `${files.registryUri} ` : '';
+    const key = files.name !== undefined && files.version !== undefined ? `${registry}models:/${files.name}/${files.version}` : `dir:${files.localDir}`;
     let entry = this.cache.get(key);
     if (entry) {
       this.cache.delete(key);
       this.cache.set(key, entry);
     } else {
-      const opened = openModel(files.localDir, { intraOpNumThreads: this.threads, uri: files.uri });
+      const opened = this.openBackend(files);
       entry = { key, opened, files, refs: 0, cached: true };
       this.cache.set(key, entry);
       // A failed open must not stay cached: the next load tries again.
@@ -106,7 +135,7 @@ export class ModelRuntime {
       });
     }
     entry.refs++;
-    let model: OpenedModel;
+    let model: RuntimeBackend;
     try {
       model = await entry.opened;
     } catch (e) {
@@ -125,6 +154,18 @@ export class ModelRuntime {
     await Promise.all(idle.map((e) => this.release(e)));
   }
 
+  private async openBackend(files: ResolvedModelFiles): Promise<RuntimeBackend> {
+    let text: string;
+    try {
+      text = await readFile(join(files.localDir, 'MLmodel'), 'utf8');
+    } catch (e) {
+      throw new Error(`model '${files.uri}' has no MLmodel file in ${files.localDir} (${(e as Error).message}); it is not an MLflow model`);
+    }
+    const mlmodel = readMlmodel(text);
+    if (chooseRuntime(mlmodel, this.flavor, files.uri) === 'onnx') return openOnnxModel(files.localDir, files.uri, this.threads);
+    return openPythonModel(files.localDir, mlmodel, files.uri, this.python);
+  }
+
   /** ONNX Runtime intra-op threads of the sessions it opens (batch scoring's inference worker opens its own with the same). */
   get intraOpNumThreads(): number {
     return this.threads;
@@ -135,10 +176,11 @@ export class ModelRuntime {
     return this.cache.size;
   }
 
-  private handle(entry: CacheEntry, model: OpenedModel, files: ResolvedModelFiles): LoadedRuntimeModel {
+  private handle(entry: CacheEntry, model: RuntimeBackend, files: ResolvedModelFiles): LoadedRuntimeModel {
     let closed = false;
-    const isClassifier = model.outputNames.includes('probabilities');
     return {
+      runtime: model.kind,
+      ...(model.python ? { python: model.python } : {}),
       uri: files.uri,
       ...(files.name !== undefined ? { name: files.name } : {}),
       ...(files.version !== undefined ? { version: files.version } : {}),
@@ -146,11 +188,14 @@ export class ModelRuntime {
       localDir: files.localDir,
       mlmodel: model.mlmodel,
       ...(model.mlmodel.signature ? { signature: model.mlmodel.signature } : {}),
-      isClassifier,
-      ...(isClassifier ? classLabelsOf(model.mlmodel) : {}),
-      predict: (input) => model.predict(input),
-      predictColumns: (columns, rows) => model.predictColumns(columns, rows),
-      predictCoalesced: (columns, rows) => (entry.coalescer ??= new RequestCoalescer((c, r) => model.predictColumns(c, r))).run(columns, rows),
+      isClassifier: model.isClassifier,
+      ...(model.classLabels ? { classLabels: model.classLabels } : {}),
+      predict: (input, options) => {
+        const { columns, rows } = toColumns(input);
+        return model.predictColumns(columns, rows, options);
+      },
+      predictColumns: (columns, rows, options) => model.predictColumns(columns, rows, options),
+      predictCoalesced: (columns, rows, options) => model.predictCoalesced(columns, rows, options),
       close: async () => {
         if (closed) return;
         closed = true;
@@ -181,13 +226,3 @@ export class ModelRuntime {
   }
 }
 
-/**
- * Class labels, when the MLmodel's output signature names them: a `classes` entry in the
- * onnx flavor (written by exporters that know them), else none — predictions are then the
- * graph's own label values and probabilities are in label order 0..k-1.
- */
-function classLabelsOf(mlmodel: MlModel): { classLabels?: Array<string | number> } {
-  const classes = mlmodel.flavors.onnx?.classes;
-  if (Array.isArray(classes) && classes.every((c) => typeof c === 'string' || typeof c === 'number')) return { classLabels: classes };
-  return {};
-}

@@ -13,6 +13,7 @@ import { RunService } from './tracking/run-service.js';
 import { LoggedModelService } from './tracking/logged-model-service.js';
 import { ArtifactService } from './artifacts/artifact-service.js';
 import { createArtifactRepositories } from '../artifacts/artifact-repositories.js';
+import type { ArtifactRepositories } from '../artifacts/artifact-repositories.js';
 import { createRegistryServices } from './registry/index.js';
 import type { RegistryServices } from './registry/index.js';
 import { createJobServices } from './pipelines/create-job-services.js';
@@ -50,6 +51,8 @@ export interface ServiceDeps {
   trackingUri?: () => string | undefined;
   /** Traces job runs (telemetry/JobRunTracer, made by the composition root). */
   tracing?: JobRunTracing;
+  /** The artifact stores, when the composition root made (and checked) them; else made from the config. */
+  artifactRepositories?: ArtifactRepositories;
 }
 
 /** The tracking stores over one database. */
@@ -73,7 +76,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const runs = new RunService(trackingDeps);
   const loggedModels = new LoggedModelService(trackingDeps);
   const artifacts = new ArtifactService({
-    repos: createArtifactRepositories(deps.config),
+    repos: deps.artifactRepositories ?? createArtifactRepositories(deps.config),
     config: deps.config,
     runArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
   });
@@ -96,6 +99,13 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     loggedModels,
     artifacts,
     now,
+    flavor: deps.config.modelFlavor,
+    python: {
+      envManager: deps.config.pythonEnvManager,
+      ...(deps.config.pythonExecutable ? { python: deps.config.pythonExecutable } : {}),
+      ...(deps.config.pythonWorkers > 0 ? { workers: deps.config.pythonWorkers } : {}),
+      requestTimeoutMs: deps.config.pythonTimeoutMs,
+    },
   });
   const built = { experiments, runs, loggedModels, artifacts, registry, serving };
   const taskExecutor = typeof deps.taskExecutor === 'function' ? deps.taskExecutor(built) : deps.taskExecutor;
