@@ -5,6 +5,7 @@ import { connect } from './db/connect.js';
 import type { Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { parseStoreUri } from './db/store-uri.js';
+import { createArtifactRepositories } from './artifacts/artifact-repositories.js';
 import { buildApp } from './http/app.js';
 import { keepPollingAfterRequests } from './http/busy-poll.js';
 import { createServices } from './services/services.js';
@@ -45,6 +46,15 @@ export async function startServer(
   logger: Logger,
   opts: { now?: () => number; logs?: LogExport | undefined; logOutput?: LogWriteStats } = {},
 ): Promise<RunningServer> {
+  // Before the database is opened (or migrated): a server whose artifact stores cannot be reached
+  // or authorised must not start (the message names the setting, the URI and what to fix).
+  const artifactRepositories = createArtifactRepositories(config);
+  try {
+    await artifactRepositories.checkAccess();
+  } catch (e) {
+    artifactRepositories.close();
+    throw e;
+  }
   const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true, statementTimeoutMs: config.statementTimeoutMs });
   let tracing: Tracing | undefined;
   let logs: LogExport | undefined = opts.logs;
@@ -61,10 +71,7 @@ export async function startServer(
     const commandExecutor = config.taskQueueUri ? new (await import('./worker/pg-queue/pg-queue-executor.js')).PgQueueExecutor({ connectionString: config.taskQueueUri, logger, ...(opts.now ? { now: opts.now } : {}) }) : undefined;
     const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
       createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), ...(commandExecutor ? { commandExecutor } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
-    const services = await createServices({ db: db.db, caps: db.caps, config, logger, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) });
-    // Before listening: a server whose artifact stores cannot be reached or authorised must not
-    // accept runs (the message names the setting, the URI and what to fix).
-    await services.artifacts.checkStores();
+    const services = await createServices({ db: db.db, caps: db.caps, config, logger, artifactRepositories, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) });
     const app = await buildApp({ config, logger, services, ...(opts.logOutput ? { logOutput: opts.logOutput } : {}), telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     keepPollingAfterRequests(app.server, config.busyPollMicros);
     await app.listen({ host: config.host, port: config.port });

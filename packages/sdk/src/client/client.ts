@@ -38,11 +38,13 @@ export class Client {
     const registryOpts = resolveClientOptions(opts, 'registry');
     const registry = registryOpts.baseUrl === tracking.baseUrl ? tracking : new Transport(registryOpts);
     this.tracking = new TrackingApi(tracking);
-    this.artifacts = new ArtifactsApi(tracking);
+    // Object-store credentials come from the same environment as the client's settings.
+    const artifactOptions = opts.env ? { env: opts.env } : {};
+    this.artifacts = new ArtifactsApi(tracking, artifactOptions);
     this.loggedModels = new LoggedModelsApi(tracking);
     this.registry = new RegistryApi(registry);
     this.registryGovernance = new RegistryGovernanceApi(registry);
-    this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry);
+    this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry, artifactOptions);
     this.jobs = new JobsApi(tracking);
     this.serving = new ServingApi(tracking);
     this.traces = new TracesApi(tracking);

@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
+import { isObjectStoreUri } from '@modelyard/sdk';
 import { dirname, relative, isAbsolute, resolve } from 'node:path';
 import { InvalidParameterError } from '../errors.js';
 import { artifactUriScheme, checkArtifactUriShape, localDirOfUri, proxiedPathOfUri } from './artifact-uri.js';
+import { parseClientObjectStoreUri } from './object-store/object-store-roots.js';
 
 /** Schemes whose artifacts live in this server's own artifacts destination. */
 export const PROXIED_SCHEMES: readonly string[] = ['mlflow-artifacts', 'http', 'https'];
@@ -40,8 +42,11 @@ function realpathOfDeepestExisting(path: string): string {
  * or `file:` URI) must lie inside one of the configured roots — the artifacts destination, a local
  * default artifact root, and `--allowed-artifact-roots` — also once symbolic links are followed;
  * otherwise a client could point an experiment at `/etc` and read the server's files through its
- * runs. Proxied URIs name paths inside the destination and get the artifact-path checks. Other
- * schemes (object stores) are the client's business unless the server has a repository for them.
+ * runs. Proxied URIs name paths inside the destination and get the artifact-path checks.
+ * Object-store URIs (`s3://`, `wasbs://`, `abfss://`) may point at any bucket or container, as in
+ * MLflow (clients in direct mode write there themselves), but must be well-formed; the server
+ * itself reads only those below its object-store roots (ObjectStoreRoots). Other schemes are the
+ * client's business.
  */
 export class ArtifactLocationPolicy {
   private readonly roots: string[];
@@ -60,6 +65,7 @@ export class ArtifactLocationPolicy {
     checkArtifactUriShape(uri, field);
     if (isLocalArtifactUri(uri)) this.localDir(uri, field);
     else if (PROXIED_SCHEMES.includes(artifactUriScheme(uri))) proxiedPathOfUri(uri);
+    else if (isObjectStoreUri(uri)) parseClientObjectStoreUri(uri, field);
   }
 
   /** The checked local folder a `file:` URI or plain path names. */

@@ -63,10 +63,20 @@ describe('createArtifactRepositories', () => {
     }
   });
 
-  it('answers NOT_IMPLEMENTED for stores that are not plugged in yet, naming the ones that are', () => {
-    expect(errorOf('wasbs://container@account.blob.core.windows.net/x')).toEqual({
+  it('answers NOT_IMPLEMENTED for schemes no repository serves, naming the ones that are', () => {
+    expect(errorOf('gs://bucket/x')).toEqual({
       code: 'NOT_IMPLEMENTED',
-      message: expect.stringMatching(/scheme 'wasbs:'.*file:, mlflow-artifacts:, http:, https:/),
+      message: expect.stringMatching(/scheme 'gs:'.*file:, s3:, wasbs:, abfss:, mlflow-artifacts:, http:, https:/),
     });
+  });
+
+  it('reads object-store locations only below its object-store roots (none configured here)', () => {
+    for (const uri of ['wasbs://container@account.blob.core.windows.net/x', 's3://bucket/mlruns/1', 'abfss://c01@acct.dfs.core.windows.net/p']) {
+      expect(errorOf(uri), uri).toEqual({
+        code: 'INVALID_PARAMETER_VALUE',
+        message: expect.stringContaining('reads object-store artifacts only below its artifact roots (none configured)'),
+      });
+    }
+    expect(errorOf('s3://bad!bucket/a')).toMatchObject({ code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('not an S3 bucket name') });
   });
 });

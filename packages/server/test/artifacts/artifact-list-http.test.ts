@@ -92,10 +92,15 @@ describe('GET /artifacts/list', () => {
     const unknown = await list('run_id=nope');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Run with id=nope not found' });
+    t.runs.set('r-gs', 'gs://bucket/1/r/artifacts');
+    const gs = await list('run_id=r-gs');
+    expect(gs.statusCode).toBe(501);
+    expect(gs.json()).toMatchObject({ error_code: 'NOT_IMPLEMENTED', message: expect.stringContaining("scheme 'gs:'") });
+    // A bucket that is none of the server's artifact roots is not read with its credentials.
     t.runs.set('r-s3', 's3://bucket/1/r/artifacts');
     const s3 = await list('run_id=r-s3');
-    expect(s3.statusCode).toBe(501);
-    expect(s3.json()).toMatchObject({ error_code: 'NOT_IMPLEMENTED', message: expect.stringContaining("scheme 's3:'") });
+    expect(s3.statusCode).toBe(400);
+    expect(s3.json()).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('--allowed-artifact-roots') });
   });
 
   it('refuses paths that leave the run root, and artifact locations that leave the destination', async () => {

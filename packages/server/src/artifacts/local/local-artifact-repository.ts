@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError, NotFoundError, isAppError } from '../../errors.js';
 import { joinArtifactPath, normalizeArtifactPath } from '../artifact-path.js';
-import type { ArtifactRead, ArtifactRepository, FileInfo } from '../artifact-repository.js';
+import { RangeNotSatisfiableError, resolveByteRange } from '@modelyard/sdk';
+import type { ArtifactRead, ArtifactRepository, ByteRange, FileInfo } from '../artifact-repository.js';
 import { confinedPath } from './confined-path.js';
 
 /** Uploads land in a sibling temp file first; listings must not show those. */
@@ -58,7 +59,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     return undefined;
   }
 
-  async openRead(path: string): Promise<ArtifactRead> {
+  async openRead(path: string, range?: ByteRange): Promise<ArtifactRead> {
     const rel = normalizeArtifactPath(path);
     const file = await confinedPath(this.root, rel);
     let handle;
@@ -80,7 +81,13 @@ export class LocalArtifactRepository implements ArtifactRepository {
         `No artifact file at path ${quoted(rel)}: it is a folder; list it with GET /api/2.0/mlflow-artifacts/artifacts?path=…`,
       );
     }
-    return { stream: handle.createReadStream(), size: st.size };
+    if (range === undefined) return { stream: handle.createReadStream(), size: st.size };
+    const span = resolveByteRange(range, st.size);
+    if (span === undefined) {
+      await handle.close();
+      throw new RangeNotSatisfiableError(`The range asked for lies outside ${quoted(rel)} (${st.size} bytes)`, st.size);
+    }
+    return { stream: handle.createReadStream({ start: span.start, end: span.end }), size: st.size, range: span };
   }
 
   async write(path: string, body: Readable): Promise<void> {

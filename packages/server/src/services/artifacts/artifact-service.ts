@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { Config } from '../../config/config.js';
-import { AppError } from '../../errors.js';
+import { AppError, TemporarilyUnavailableError } from '../../errors.js';
 import { artifactBaseName, joinArtifactPath, parseArtifactPath } from '../../artifacts/artifact-path.js';
 import type { ArtifactRepositories } from '../../artifacts/artifact-repositories.js';
-import type { ArtifactLocation, FileInfo } from '../../artifacts/artifact-repository.js';
+import type { ArtifactLocation, ByteRange, FileInfo } from '../../artifacts/artifact-repository.js';
 import { artifactContentType } from '../../artifacts/content-type.js';
 
 export interface ArtifactServiceDeps {
@@ -22,7 +22,10 @@ export interface RunArtifactListing {
 
 export interface ArtifactDownload {
   stream: Readable;
+  /** Size of the whole file. */
   size: number;
+  /** The inclusive byte range `stream` holds, when a range was asked for. */
+  range?: { start: number; end: number };
   /** Last path segment, for Content-Disposition. */
   fileName: string;
   contentType: string;
@@ -36,10 +39,24 @@ export interface ArtifactDownload {
 export class ArtifactService {
   private readonly repos: ArtifactRepositories;
   private readonly runArtifactUri: (runId: string) => Promise<string>;
+  private readonly serveArtifacts: boolean;
 
   constructor(deps: ArtifactServiceDeps) {
     this.repos = deps.repos;
     this.runArtifactUri = deps.runArtifactUri;
+    this.serveArtifacts = deps.config.serveArtifacts;
+  }
+
+  /**
+   * MLflow's `--no-serve-artifacts`: the proxy routes answer 503 with MLflow's message, and
+   * clients use the default artifact root themselves.
+   */
+  checkServing(): void {
+    if (!this.serveArtifacts) {
+      throw new TemporarilyUnavailableError(
+        'Endpoint disabled due to the mlflow server running with `--no-serve-artifacts`. To enable artifacts server functionality, run `mlflow server` with `--serve-artifacts`',
+      );
+    }
   }
 
   /** MLflow's ListArtifacts: entries directly in `path` of the run's artifact folder. */
@@ -60,30 +77,34 @@ export class ArtifactService {
     return this.repos.policy.localDir(uri, field);
   }
 
-  /** Opens file `path` below artifact URI `uri` (e.g. a model version's source). */
-  async openAt(uri: string, path: string): Promise<ArtifactDownload> {
-    return this.openIn(this.repos.resolve(uri), parseArtifactPath(path));
+  /** Opens file `path` (or the part `range` selects) below artifact URI `uri` (e.g. a model version's source). */
+  async openAt(uri: string, path: string, range?: ByteRange): Promise<ArtifactDownload> {
+    return this.openIn(this.repos.resolve(uri), parseArtifactPath(path), range);
   }
 
   /** `GET /mlflow-artifacts/artifacts?path=`: like MLflow, entries carry their base name only. */
   async listProxied(path?: string): Promise<FileInfo[]> {
+    this.checkServing();
     const rel = path === undefined ? '' : parseArtifactPath(path);
     const files = await this.listIn(this.repos.proxied, rel);
     return files.map((f) => ({ ...f, path: artifactBaseName(f.path) }));
   }
 
-  async downloadProxied(path: string): Promise<ArtifactDownload> {
-    return this.openIn(this.repos.proxied, parseArtifactPath(path));
+  async downloadProxied(path: string, range?: ByteRange): Promise<ArtifactDownload> {
+    this.checkServing();
+    return this.openIn(this.repos.proxied, parseArtifactPath(path), range);
   }
 
   /** Streams `body` to `path` below the artifacts destination; an absent body stores an empty file. */
   async uploadProxied(path: string, body: Readable | undefined): Promise<void> {
+    this.checkServing();
     const rel = parseArtifactPath(path);
     const { repository, basePath } = this.repos.proxied;
     await repository.write(joinArtifactPath(basePath, rel), body ?? Readable.from([]));
   }
 
   async deleteProxied(path: string): Promise<void> {
+    this.checkServing();
     const rel = parseArtifactPath(path);
     const { repository, basePath } = this.repos.proxied;
     await repository.delete(joinArtifactPath(basePath, rel));
@@ -109,8 +130,8 @@ export class ArtifactService {
     return entries.map((e) => ({ ...e, path: joinArtifactPath(rel, artifactBaseName(e.path)) }));
   }
 
-  private async openIn(location: ArtifactLocation, rel: string): Promise<ArtifactDownload> {
-    const opened = await location.repository.openRead(joinArtifactPath(location.basePath, rel));
+  private async openIn(location: ArtifactLocation, rel: string, range?: ByteRange): Promise<ArtifactDownload> {
+    const opened = await location.repository.openRead(joinArtifactPath(location.basePath, rel), range);
     return { ...opened, fileName: artifactBaseName(rel), contentType: artifactContentType(rel) };
   }
 }
