@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import SqliteDatabase from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killHard, sqliteIntegrityCheck, startServerProcess } from './helpers/server-process.js';
+import type { ServerProcess } from './helpers/server-process.js';
 
 /**
  * "Nothing is lost": the real `modelyard server` process is SIGKILLed while clients stream
@@ -13,66 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
  * the same SQLite file, no batch may be half-applied, and the file must pass integrity_check.
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const METRIC_KEYS = ['loss', 'accuracy', 'lr'];
 const ROUNDS = 3;
 const WRITERS = 4;
-
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-/** Starts `modelyard server` from its TypeScript sources; resolves once it prints where it listens. */
-function startServerProcess(storeUri: string, dataDir: string): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      join(ROOT, 'packages/server/src/main.ts'),
-      'server',
-      '--host', '127.0.0.1',
-      '--port', '0',
-      '--backend-store-uri', storeUri,
-      '--data-dir', dataDir,
-      '--log-level', 'warn',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
-  );
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    let err = '';
-    const onExit = (code: number | null, signal: string | null) =>
-      fail(new Error(`server exited before listening (${String(code ?? signal)})`));
-    const timer = setTimeout(() => fail(new Error('server did not report its address within 60s')), 60_000);
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`));
-    };
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.removeListener('exit', onExit);
-        resolvePromise({ url: m[1], child });
-      }
-    });
-    child.once('exit', onExit);
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGKILL');
-  });
-}
 
 async function call<T>(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const full = `${url}/api/2.0/mlflow${path}`;
@@ -150,15 +91,6 @@ async function metricHistory(url: string, runId: string, key: string) {
   return all;
 }
 
-function integrityCheck(path: string): string[] {
-  const db = new SqliteDatabase(path);
-  try {
-    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
-  } finally {
-    db.close();
-  }
-}
-
 describe('crash safety of the SQLite store (real server process, SIGKILL)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-crash-'));
   const dbFile = join(dir, 'store', 'modelyard.db');
@@ -195,7 +127,7 @@ describe('crash safety of the SQLite store (real server process, SIGKILL)', () =
       result.acked.forEach((b) => acked.add(b));
       result.attempted.forEach((b) => attempted.add(b));
       nextBatch = result.nextBatch;
-      expect(integrityCheck(dbFile), `integrity_check after kill ${round + 1}`).toEqual(['ok']);
+      expect(sqliteIntegrityCheck(dbFile), `integrity_check after kill ${round + 1}`).toEqual(['ok']);
     }
     expect(acked.size).toBeGreaterThanOrEqual(40 * ROUNDS);
 
@@ -233,6 +165,6 @@ describe('crash safety of the SQLite store (real server process, SIGKILL)', () =
 
     await killHard(server.child);
     last = undefined;
-    expect(integrityCheck(dbFile)).toEqual(['ok']);
+    expect(sqliteIntegrityCheck(dbFile)).toEqual(['ok']);
   });
 });

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killHard, startServerProcess, stopGracefully } from '../helpers/server-process.js';
+import { killHard, sqliteIntegrityCheck, startServerProcess, stopGracefully } from '../helpers/server-process.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { SHARED_MODEL, WriteLedger, missingWrites, runWriter } from './mixed-writes.js';
 
@@ -16,15 +15,6 @@ import { SHARED_MODEL, WriteLedger, missingWrites, runWriter } from './mixed-wri
 
 const WRITERS = 4;
 const ROUNDS = 2;
-
-function integrityCheck(path: string): string[] {
-  const db = new SqliteDatabase(path);
-  try {
-    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
-  } finally {
-    db.close();
-  }
-}
 
 describe('SIGKILL under a mixed write load (real server process, SQLite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-sigkill-'));
@@ -69,7 +59,7 @@ describe('SIGKILL under a mixed write load (real server process, SQLite)', () =>
       killed = true;
       await Promise.all(writers);
       expect(failuresBeforeKill).toEqual([]);
-      expect(integrityCheck(dbFile), `integrity_check after kill ${round + 1}`).toEqual(['ok']);
+      expect(sqliteIntegrityCheck(dbFile), `integrity_check after kill ${round + 1}`).toEqual(['ok']);
     }
 
     server = await startServerProcess(storeUri, dir);
@@ -81,6 +71,6 @@ describe('SIGKILL under a mixed write load (real server process, SQLite)', () =>
     expect(missing).toEqual([]);
     await stopGracefully(server.child);
     last = undefined;
-    expect(integrityCheck(dbFile)).toEqual(['ok']);
+    expect(sqliteIntegrityCheck(dbFile)).toEqual(['ok']);
   });
 });

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killHard, startServerProcess, stopGracefully } from '../helpers/server-process.js';
+import { killHard, sqliteIntegrityCheck, startServerProcess, stopGracefully } from '../helpers/server-process.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { SHARED_MODEL, WriteLedger, missingWrites, runWriter } from './mixed-writes.js';
 
@@ -16,15 +15,6 @@ import { SHARED_MODEL, WriteLedger, missingWrites, runWriter } from './mixed-wri
 
 const WRITERS = 6;
 const ITERATIONS = 25;
-
-function integrityCheck(path: string): string[] {
-  const db = new SqliteDatabase(path);
-  try {
-    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
-  } finally {
-    db.close();
-  }
-}
 
 describe('two server processes on one SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-two-servers-'));
@@ -68,7 +58,7 @@ describe('two server processes on one SQLite file', () => {
     for (const s of servers) expect(s.stderr()).not.toMatch(/SQLITE_BUSY|unhandled error/);
 
     await Promise.all(servers.map((s) => stopGracefully(s.child)));
-    expect(integrityCheck(dbFile)).toEqual(['ok']);
+    expect(sqliteIntegrityCheck(dbFile)).toEqual(['ok']);
   });
 
   it('keeps serving through one server when the other is SIGKILLed mid-write', { timeout: 240_000 }, async () => {
@@ -105,6 +95,6 @@ describe('two server processes on one SQLite file', () => {
     expect(await missingWrites(survivorLedger, () => survivor!.url)).toEqual([]);
     expect(await missingWrites(victimLedger, () => survivor!.url)).toEqual([]);
     await stopGracefully(survivor!.child);
-    expect(integrityCheck(dbFile)).toEqual(['ok']);
+    expect(sqliteIntegrityCheck(dbFile)).toEqual(['ok']);
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -80,4 +81,14 @@ export function stopGracefully(child: ChildProcess): Promise<void> {
     child.once('exit', () => done());
     child.kill('SIGTERM');
   });
+}
+
+/** SQLite's `integrity_check` of a store file a killed process left: `['ok']` when it is sound. */
+export function sqliteIntegrityCheck(path: string): string[] {
+  const db = new SqliteDatabase(path);
+  try {
+    return (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+  } finally {
+    db.close();
+  }
 }

@@ -1,4 +1,5 @@
 import type { JobSpec, TaskSpec } from './project-model.js';
+import { compact } from '../compact-json.js';
 
 /**
  * A JobSpec written back as Jobs API settings (snake_case, the fields `parseJobSettings` reads), so
@@ -120,11 +121,3 @@ export function mergeJobSettings(
   return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: out };
 }
 
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    out[k] = v;
-  }
-  return out;
-}

@@ -5,6 +5,7 @@ import type { AttemptRecord, JobRecord, JobRunRecord, TaskRunRecord } from '../.
 import type { JobServices } from '../../../services/pipelines/create-job-services.js';
 import { InvalidParameterError } from '../../../errors.js';
 import { validate } from '../../mlflow-route.js';
+import { compact } from '../../../domain/compact-json.js';
 
 /**
  * `/api/v1/jobs/…`: the jobs API, shaped after Databricks Jobs 2.1 (`list`, `get`, `run-now`,
@@ -25,16 +26,6 @@ const RepairRun = z
 const RunLogs = z
   .object({ run_id: int64(), task_key: z.string().min(1), attempt: int64().optional(), stream: z.enum(['stdout', 'stderr']).optional(), offset: int64().optional() })
   .strict();
-
-/** Drops undefined, null and empty-list fields, as every response here does. */
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    out[k] = v;
-  }
-  return out;
-}
 
 export function jobToJson(j: JobRecord): Record<string, unknown> {
   const s = j.definition.job.schedule;

@@ -7,6 +7,10 @@ import type { SpanRecord, SpanSink } from '../../../telemetry/span-record.js';
 import { TRACE_ID_PATTERN } from '../../../telemetry/span-record.js';
 import type { StageDuration, TraceQueries, TraceSummary } from '../../../telemetry/trace-queries.js';
 import { validate } from '../../mlflow-route.js';
+import { compact } from '../../../domain/compact-json.js';
+
+// Spans' JSON also leaves out empty objects (a status or attribute map with nothing set).
+const compactSpanJson = <T extends Record<string, unknown>>(o: T) => compact(o, { dropEmptyObjects: true });
 
 /**
  * `/api/v1/traces…`: stored traces (job runs, task attempts, HTTP requests, task processes'
@@ -29,18 +33,8 @@ export interface TraceRouteDeps {
   sink?: SpanSink;
 }
 
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
-    out[k] = v;
-  }
-  return out;
-}
-
 export function spanToJson(s: SpanRecord): Record<string, unknown> {
-  return compact({
+  return compactSpanJson({
     trace_id: s.traceId,
     span_id: s.spanId,
     parent_span_id: s.parentSpanId,
@@ -49,15 +43,15 @@ export function spanToJson(s: SpanRecord): Record<string, unknown> {
     start_time_us: s.startTimeUs,
     end_time_us: s.endTimeUs,
     duration_us: s.endTimeUs - s.startTimeUs,
-    status: compact({ code: s.statusCode, message: s.statusMessage }),
+    status: compactSpanJson({ code: s.statusCode, message: s.statusMessage }),
     service_name: s.serviceName,
     attributes: s.attributes,
-    events: s.events.map((e) => compact({ name: e.name, time_us: e.timeUs, attributes: e.attributes })),
+    events: s.events.map((e) => compactSpanJson({ name: e.name, time_us: e.timeUs, attributes: e.attributes })),
   });
 }
 
 export function traceSummaryToJson(t: TraceSummary): Record<string, unknown> {
-  return compact({
+  return compactSpanJson({
     trace_id: t.traceId,
     name: t.root?.name,
     status: t.root?.statusCode,
@@ -91,13 +85,13 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       ...(m.job !== undefined ? { jobKey: m.job } : {}),
       ...(m.limit !== undefined ? { limit: m.limit } : {}),
     });
-    return compact({ traces: traces.map(traceSummaryToJson) });
+    return compactSpanJson({ traces: traces.map(traceSummaryToJson) });
   });
 
   app.get(`${PREFIX}/stage-durations`, async (req) => {
     const m = validate(StageDurations, req.query ?? {});
     const stages = await deps.traces.stageDurations({ jobKey: m.job, ...(m.since_ms !== undefined ? { sinceMs: m.since_ms } : {}) });
-    return compact({ job: m.job, stages: stages.map(stageDurationToJson) });
+    return compactSpanJson({ job: m.job, stages: stages.map(stageDurationToJson) });
   });
 
   app.get<{ Params: { trace_id: string } }>(`${PREFIX}/:trace_id`, async (req) => {

@@ -1,4 +1,6 @@
 import type { DatasetInput, Experiment, Metric, ModelIo, Param, Run, RunInfo, Tag } from '../../../../domain/tracking.js';
+import { compact } from '../../../../domain/compact-json.js';
+export { compact };
 
 /**
  * Tracking entities → MLflow's JSON (protobuf's JSON mapping, which MLflow's server uses): unset
@@ -11,17 +13,6 @@ export function doubleToJson(v: number): number | string {
   if (v === Number.POSITIVE_INFINITY) return 'Infinity';
   if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
   return v;
-}
-
-/** Drops undefined/null values and empty arrays so the JSON matches protobuf's omission rules. */
-export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined || v === null) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    out[k] = v;
-  }
-  return out as Partial<T>;
 }
 
 export function tagsToJson(tags: Tag[]): Array<{ key: string; value: string }> {
