@@ -80,6 +80,10 @@ export class SqliteCheckpointer {
 
   /** Stops the timer and closes the worker's connection; resolves once the worker has exited. */
   async stop(): Promise<void> {
+    // Held while it stops: an unref'd worker would let a process with nothing else pending (a
+    // server failing at start, after the store opened) exit in the middle of this await, with
+    // exit code 0 and its error never printed.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.stopped;
   }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
@@ -78,5 +80,24 @@ describe('SQLite checkpoints in the background', () => {
     } finally {
       reader.close();
     }
+  });
+
+  it('lets a process with nothing else pending finish closing the store (and go on to report its error)', () => {
+    // A server failing at start closes the store, then prints its error and exits 1. Closing
+    // awaits the checkpoint thread; an unref'd thread let Node end such a process inside that
+    // await, with exit code 0 and the error never printed.
+    const dir = mkdtempSync(join(tmpdir(), 'modelyard-checkpoint-exit-'));
+    dirs.push(dir);
+    const connectModule = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/db/connect.ts');
+    const script = `
+      import { connect } from ${JSON.stringify(connectModule)};
+      const db = connect({ dialect: 'sqlite', path: ${JSON.stringify(join(dir, 'store.db'))} }, { checkpointInBackground: true });
+      await db.close();
+      process.stderr.write('closed; now failing');
+      process.exitCode = 1;
+    `;
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.stderr).toContain('closed; now failing');
+    expect(r.status).toBe(1);
   });
 });
