@@ -11,6 +11,7 @@ import { metricFromMessage } from '../../packages/server/src/http/routes/mlflow/
 import { ExperimentService } from '../../packages/server/src/services/tracking/experiment-service.js';
 import { RunService } from '../../packages/server/src/services/tracking/run-service.js';
 import { createTrackingStores } from '../../packages/server/src/services/services.js';
+import { artifactLocationPolicyOf } from '../../packages/server/src/artifacts/artifact-location-policy.js';
 
 /**
  * The tracking benchmark's ceiling: the server's own run service and SQLite store behind the least
@@ -26,7 +27,7 @@ async function main(dataDir: string): Promise<void> {
   const db = connect(parseStoreUri(config.backendStoreUri), { checkpointInBackground: true });
   await migrateToLatest(db.db, db.caps);
   const deps = { stores: createTrackingStores(db.db, db.caps), config, now: Date.now };
-  await new ExperimentService(deps).ensureDefaultExperiment();
+  await new ExperimentService({ ...deps, locations: artifactLocationPolicyOf(config) }).ensureDefaultExperiment();
   const runs = new RunService(deps);
 
   const routes: Record<string, (msg: any) => Promise<unknown>> = {

@@ -110,12 +110,15 @@ export async function startServer(
         await tracing?.shutdown();
         await logs?.shutdown();
         await db.close();
+        // The object stores' keep-alive sockets must not outlive the server (embedders, tests).
+        artifactRepositories.close();
       },
     };
   } catch (e) {
     await tracing?.shutdown();
     await logs?.shutdown();
     await db.close();
+    artifactRepositories.close();
     throw e;
   }
 }

@@ -214,7 +214,7 @@ export class S3ObjectStore implements ObjectStore {
 
   private explainAccessFailure(e: unknown): string {
     const err = (e ?? {}) as S3ErrorShape;
-    const where = `${this.uri}${this.setup.endpoint ? ` (endpoint ${this.setup.endpoint})` : ''}`;
+    const where = `${this.uri}${this.setup.endpoint ? ` (endpoint ${withoutUserInfo(this.setup.endpoint)})` : ''}`;
     const detail = `${err.name ?? err.code ?? 'Error'}: ${err.message ?? String(e)}`;
     const status = statusOf(e);
     if (err.name === 'NoSuchBucket') return `Cannot use ${where}: bucket '${this.location.bucket}' does not exist; create it or fix the URI`;
@@ -238,4 +238,9 @@ export class S3ObjectStore implements ObjectStore {
 export function createS3ObjectStore(location: S3Location, options: ObjectStoreOptions = {}): S3ObjectStore {
   const setup = s3ClientFromEnv(options.env ?? process.env);
   return new S3ObjectStore(location, setup.client, setup, options);
+}
+
+/** An endpoint URL as messages show it: a `user:password@` written into MLFLOW_S3_ENDPOINT_URL is left out. */
+function withoutUserInfo(url: string): string {
+  return url.replace(/^(https?:\/\/)[^/@?#]*@/i, '$1');
 }

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { isObjectStoreUri } from '@modelyard/sdk';
 import { dirname, relative, isAbsolute, resolve } from 'node:path';
 import { InvalidParameterError } from '../errors.js';
-import { artifactUriScheme, checkArtifactUriShape, localDirOfUri, proxiedPathOfUri } from './artifact-uri.js';
+import { artifactUriScheme, checkArtifactUriShape, localDirOfUri, proxiedPathOfUri, quoteUri } from './artifact-uri.js';
 import { parseClientObjectStoreUri } from './object-store/object-store-roots.js';
 
 /** Schemes whose artifacts live in this server's own artifacts destination. */
@@ -13,7 +13,8 @@ export function isLocalArtifactUri(uri: string): boolean {
   return scheme === '' || scheme === 'file';
 }
 
-function isInside(dir: string, path: string): boolean {
+/** Whether absolute `path` is `dir` or below it (lexically). */
+export function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
@@ -74,7 +75,7 @@ export class ArtifactLocationPolicy {
     const root = this.roots.find((r) => isInside(r, dir));
     const refuse = (how: string) =>
       new InvalidParameterError(
-        `Invalid ${field} ${JSON.stringify(uri.length > 200 ? `${uri.slice(0, 200)}…` : uri)}: ${how} ` +
+        `Invalid ${field} ${quoteUri(uri)}: ${how} ` +
           `(${this.roots.join(', ') || 'none configured'}); use mlflow-artifacts:/ or add the folder to --allowed-artifact-roots`,
       );
     if (root === undefined) throw refuse('local artifact locations must be inside an artifact root this server serves');

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { excerpt } from '@modelyard/contract';
 import { InvalidParameterError } from '../errors.js';
 import { parseArtifactPath } from './artifact-path.js';
 
@@ -31,9 +32,9 @@ export function checkArtifactUriShape(uri: string, field: string): void {
   throw new InvalidParameterError(`Invalid ${field} ${quoteUri(uri)}: artifact URIs may not contain ${what}`);
 }
 
-/** At most 200 characters of a URI for an error message. */
-function quoteUri(uri: string): string {
-  return JSON.stringify(uri.length > 200 ? `${uri.slice(0, 200)}…` : uri);
+/** A URI as an error message quotes it: at most its first 200 characters. */
+export function quoteUri(uri: string): string {
+  return JSON.stringify(excerpt(uri));
 }
 
 /**

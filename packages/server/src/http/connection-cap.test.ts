@@ -21,8 +21,7 @@ describe('openFileLimit', () => {
     expect(openFileLimit(() => 'Limit Soft Hard\n')).toBeUndefined();
   });
 
-  it('reads this process’s limit on Linux', () => {
-    if (process.platform !== 'linux') return;
+  it.skipIf(process.platform !== 'linux')('reads this process’s limit on Linux', () => {
     expect(openFileLimit()).toBeGreaterThan(0);
   });
 });

@@ -71,12 +71,13 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const now = deps.now ?? Date.now;
   const stores = createTrackingStores(deps.db, deps.caps);
   const trackingDeps = { stores, config: deps.config, now };
-  const experiments = new ExperimentService(trackingDeps);
+  const artifactRepositories = deps.artifactRepositories ?? createArtifactRepositories(deps.config);
+  const experiments = new ExperimentService({ ...trackingDeps, locations: artifactRepositories.policy });
   await experiments.ensureDefaultExperiment();
   const runs = new RunService(trackingDeps);
   const loggedModels = new LoggedModelService(trackingDeps);
   const artifacts = new ArtifactService({
-    repos: deps.artifactRepositories ?? createArtifactRepositories(deps.config),
+    repos: artifactRepositories,
     config: deps.config,
     runArtifactUri: async (runId) => (await runs.getInfo(runId)).artifactUri,
   });

@@ -10,6 +10,7 @@ import { runStatement } from '../../src/db/sql-program.js';
 import { createTrackingStores } from '../../src/services/services.js';
 import { ExperimentService } from '../../src/services/tracking/experiment-service.js';
 import { RunService } from '../../src/services/tracking/run-service.js';
+import { artifactLocationPolicyOf } from '../../src/artifacts/artifact-location-policy.js';
 
 const dirs: string[] = [];
 const open: Db[] = [];
@@ -27,7 +28,7 @@ async function storeAt006(): Promise<{ db: Db; path: string; runs: RunService }>
   await migrateTo(db.db, db.caps, '006-telemetry');
   const config = loadConfig({ flags: { dataDir: dir, backendStoreUri: `sqlite:///${path}` }, env: {} });
   const deps = { stores: createTrackingStores(db.db, db.caps), config, now: Date.now };
-  await new ExperimentService(deps).ensureDefaultExperiment();
+  await new ExperimentService({ ...deps, locations: artifactLocationPolicyOf(config) }).ensureDefaultExperiment();
   return { db, path, runs: new RunService(deps) };
 }
 

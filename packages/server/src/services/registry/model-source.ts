@@ -1,7 +1,7 @@
-import { relative, resolve as resolvePath, isAbsolute } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { InvalidParameterError } from '../../errors.js';
 import { checkArtifactUriShape, localDirOfUri } from '../../artifacts/artifact-uri.js';
-import { isLocalArtifactUri as isLocal } from '../../artifacts/artifact-location-policy.js';
+import { isInside, isLocalArtifactUri as isLocal } from '../../artifacts/artifact-location-policy.js';
 import { joinArtifactUri } from '../tracking/tracking-stores.js';
 import { parseModelUri, parseRunsUri, isModelsUri } from './model-uri.js';
 import type { TrackingLookups } from './registry-deps.js';
@@ -18,11 +18,6 @@ export interface ResolvedSource {
   storageLocation: string;
   runId: string | null;
   modelId: string | null;
-}
-
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**

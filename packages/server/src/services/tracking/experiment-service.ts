@@ -4,7 +4,6 @@ import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { Experiment, Tag } from '../../domain/tracking.js';
 import { validateExperimentName, validateKey, validateTagValue } from '../../domain/tracking-validation.js';
 import { joinArtifactUri } from './tracking-stores.js';
-import { artifactLocationPolicyOf } from '../../artifacts/artifact-location-policy.js';
 import type { ArtifactLocationPolicy } from '../../artifacts/artifact-location-policy.js';
 import type { TrackingServiceDeps } from './tracking-stores.js';
 
@@ -20,11 +19,16 @@ export function requireActiveExperiment<E extends { lifecycleStage: string }>(ex
 }
 
 /** Experiments: MLflow's lifecycle rules on top of the experiment store. */
+export interface ExperimentServiceDeps extends TrackingServiceDeps {
+  /** Which artifact locations a client may give an experiment (the artifact repositories' policy). */
+  locations: ArtifactLocationPolicy;
+}
+
 export class ExperimentService {
   private readonly locations: ArtifactLocationPolicy;
 
-  constructor(private readonly deps: TrackingServiceDeps) {
-    this.locations = artifactLocationPolicyOf(deps.config);
+  constructor(private readonly deps: ExperimentServiceDeps) {
+    this.locations = deps.locations;
   }
 
   private get store() {
