@@ -69,8 +69,14 @@ export async function startServer(
     // With a task queue, command tasks run in `modelyard worker` processes (worker/pg-queue).
     // Loaded only then: pg-boss is not needed by a server without a queue.
     const commandExecutor = config.taskQueueUri ? new (await import('./worker/pg-queue/pg-queue-executor.js')).PgQueueExecutor({ connectionString: config.taskQueueUri, logger, ...(opts.now ? { now: opts.now } : {}) }) : undefined;
-    const taskExecutor = (built: Omit<Services, 'pipelines'>) =>
-      createTaskExecutor({ ...(opts.now ? { now: opts.now } : {}), ...(commandExecutor ? { commandExecutor } : {}), taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer } });
+    const taskExecutor = (built: Omit<Services, 'pipelines' | 'bundleDeployer'>) =>
+      createTaskExecutor({
+        ...(opts.now ? { now: opts.now } : {}),
+        ...(commandExecutor ? { commandExecutor } : {}),
+        taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...built }), tracer: stepTracer },
+        // Tasks of bundle-deployed jobs run from the bundle, unpacked in <dataDir>/bundle-cache.
+        bundleCheckout: (sha256) => built.bundles.checkout(sha256),
+      });
     const services = await createServices({ db: db.db, caps: db.caps, config, logger, artifactRepositories, now: opts.now, taskExecutor, trackingUri: () => trackingUrl, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) });
     const app = await buildApp({ config, logger, services, ...(opts.logOutput ? { logOutput: opts.logOutput } : {}), telemetry: { tracer: tracing.tracer, traceUntracedRequests: tracing.exporting, traces: spans, sink: spans } });
     keepPollingAfterRequests(app.server, config.busyPollMicros);

@@ -7,6 +7,7 @@ import { RegistryApi } from './registry-api.js';
 import { RegistryGovernanceApi } from './registry-governance-api.js';
 import { TrackingApi } from './tracking-api.js';
 import { JobsApi } from './jobs-api.js';
+import { BundlesApi } from './bundles-api.js';
 import { ServingApi } from './serving-api.js';
 import { TracesApi } from './traces-api.js';
 
@@ -28,6 +29,8 @@ export class Client {
   readonly registryArtifacts: ArtifactsApi;
   /** Modelyard's own APIs on the tracking server: jobs, serving endpoints, traces. */
   readonly jobs: JobsApi;
+  /** Project bundles: upload, deploy, destroy (what `modelyard deploy` calls). */
+  readonly bundles: BundlesApi;
   readonly serving: ServingApi;
   readonly traces: TracesApi;
   readonly trackingUri: string;
@@ -46,6 +49,7 @@ export class Client {
     this.registryGovernance = new RegistryGovernanceApi(registry);
     this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry, artifactOptions);
     this.jobs = new JobsApi(tracking);
+    this.bundles = new BundlesApi(tracking);
     this.serving = new ServingApi(tracking);
     this.traces = new TracesApi(tracking);
     this.trackingUri = tracking.baseUrl;

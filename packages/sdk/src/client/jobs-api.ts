@@ -27,6 +27,8 @@ export interface Job {
   target?: string;
   name: string;
   projectDir?: string;
+  /** The bundle the job runs (deployed with `modelyard deploy`). */
+  bundleSha256?: string;
   createdTime?: number;
   updatedTime?: number;
   maxConcurrentRuns?: number;
@@ -55,6 +57,8 @@ export interface JobRun {
   startTime?: number;
   endTime?: number;
   repairCount: number;
+  /** The bundle this run executes (its job's at trigger time, or the latest after a `--latest` repair). */
+  bundleSha256?: string;
 }
 
 export interface TaskAttempt {
@@ -120,6 +124,7 @@ function toJob(j: Json): Job {
     ...opt('target', j.target),
     name: j.name,
     ...opt('projectDir', j.project_dir),
+    ...opt('bundleSha256', j.bundle_sha256),
     ...opt('createdTime', j.created_time),
     ...opt('updatedTime', j.updated_time),
     ...opt('maxConcurrentRuns', j.max_concurrent_runs),
@@ -167,6 +172,7 @@ function toJobRun(j: Json): JobRun {
     ...opt('startTime', j.start_time),
     ...opt('endTime', j.end_time),
     repairCount: Number(j.repair_count ?? 0),
+    ...opt('bundleSha256', j.bundle_sha256),
   };
 }
 
@@ -245,9 +251,16 @@ export class JobsApi {
     return toStateChange(await this.t.post<Json>(`${API}/runs/cancel`, { run_id: runId }));
   }
 
-  /** Re-runs the named tasks and what depends on them, or every failed task when none is named. */
-  async repairRun(runId: number, taskKeys: string[] = []): Promise<JobRunStateChange> {
-    const body = taskKeys.length > 0 ? { run_id: runId, rerun_tasks: taskKeys } : { run_id: runId, rerun_all_failed_tasks: true };
+  /**
+   * Re-runs the named tasks and what depends on them, or every failed task when none is named;
+   * with `latestBundle`, from the job's current bundle rather than the one the run started with.
+   */
+  async repairRun(runId: number, taskKeys: string[] = [], opts: { latestBundle?: boolean } = {}): Promise<JobRunStateChange> {
+    const body = {
+      run_id: runId,
+      ...(taskKeys.length > 0 ? { rerun_tasks: taskKeys } : { rerun_all_failed_tasks: true }),
+      ...(opts.latestBundle ? { latest_bundle: true } : {}),
+    };
     return toStateChange(await this.t.post<Json>(`${API}/runs/repair`, body));
   }
 

@@ -84,6 +84,7 @@ export async function openPipelinesContext(flags: ServerFlags, opts: { project?:
       dataDir: config.dataDir,
       trackingUri: () => trackingUrl,
       taskTypes: { ...taskTypeDeps({ db: db.db, caps: db.caps, ...services }), tracer: tracing.tracer },
+      bundleCheckout: (sha256) => services.bundles.checkout(sha256),
       runner: { adoptOrphans: false, tracing: new JobRunTracer(tracing, logger, { logs, roleName: config.applicationInsightsRoleName }) },
     });
     return {

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { MODELYARD_VERSION } from '../version.js';
+import { registerCiCommand } from './ci-command.js';
 import { registerDbCommand } from './db-command.js';
+import { registerDeployCommands } from './deploy-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerProjectsCommand } from './projects-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerScoreCommand } from './score-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -21,11 +24,14 @@ export function buildProgram(): Command {
   registerDbCommand(program);
   registerValidateCommand(program);
   registerRunCommand(program);
+  registerDeployCommands(program);
   registerJobsCommand(program);
   registerServeCommand(program);
   registerScoreCommand(program);
   registerModelsCommand(program);
   registerTracesCommand(program);
   registerWorkerCommand(program);
+  registerProjectsCommand(program);
+  registerCiCommand(program);
   return program;
 }

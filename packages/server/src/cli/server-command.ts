@@ -30,6 +30,12 @@ export function registerServerCommand(program: Command): void {
     .option('--body-idle-timeout-ms <ms>', 'close a connection whose request body or response makes no progress for this long; per pause, so slow but steady uploads succeed (env MODELYARD_BODY_IDLE_TIMEOUT_MS; default 60000)')
     .option('--request-timeout-ms <ms>', 'close a connection whose request body has not all arrived within this; streamed artifact uploads are exempt (env MODELYARD_REQUEST_TIMEOUT_MS; default 300000)')
     .option('--max-connections <n>', 'most client connections at once; 0 derives it from the open-file limit, keeping a quarter for files and the database (env MODELYARD_MAX_CONNECTIONS; default 0)')
+    .option('--flavor <flavor>', 'which flavor runs a model that has both: auto (ONNX when the model has it, else its python_function flavor in Python), onnx or python (env MODELYARD_MODEL_FLAVOR; default auto)')
+    .option('--env-manager <manager>', "Python environment of python_function models, as MLflow's --env-manager: local (the interpreter as it is), virtualenv, uv or conda (build each model's environment from its python_env.yaml, conda.yaml or requirements.txt, cached under <data-dir>/python-envs) (env MODELYARD_PYTHON_ENV_MANAGER; default local)")
+    .option('--python <path>', 'Python interpreter of python_function models, or the base interpreter of built environments (env MODELYARD_PYTHON_EXECUTABLE; default python3 on PATH)')
+    .option('--python-workers <n>', 'Python worker processes per python_function model; 0 is one per core (env MODELYARD_PYTHON_WORKERS; default 0)')
+    .option('--python-timeout-ms <ms>', 'a Python worker call running longer is stopped: the request answers 503 and the worker is replaced (env MODELYARD_PYTHON_TIMEOUT_MS; default 60000, MLflow\'s scoring timeout)')
+    .option('--python-idle-stop-ms <ms>', "stop the Python workers of a model that no serving endpoint serves and no task uses after this long unused; its next use starts them again; 0 keeps them (env MODELYARD_PYTHON_IDLE_STOP_MS; default 600000)")
     .option('--demo <project-file>', 'once listening, deploy this project and run each of its jobs that has no schedule (scheduled ones are deployed only), then print a summary (npm start uses examples/modelyard.yaml)')
     .option('--demo-only', 'with --demo: stop when the demo is done (exit 0 if it succeeded)');
   addStoreOptions(cmd);

@@ -26,6 +26,14 @@ export interface ServerFlags {
   bodyIdleTimeoutMs?: string;
   requestTimeoutMs?: string;
   maxConnections?: string;
+  /** `--flavor`, `--env-manager`, `--python`: spelled as `mlflow models serve` spells them. */
+  flavor?: string;
+  envManager?: string;
+  python?: string;
+  /** `--python-workers`, not MLflow's `--workers`: `mlflow server --workers` is its web server's processes. */
+  pythonWorkers?: string;
+  pythonTimeoutMs?: string;
+  pythonIdleStopMs?: string;
 }
 
 export function flagsToConfig(flags: ServerFlags): ConfigInput {
@@ -50,6 +58,12 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     bodyIdleTimeoutMs: flags.bodyIdleTimeoutMs,
     requestTimeoutMs: flags.requestTimeoutMs,
     maxConnections: flags.maxConnections,
+    modelFlavor: flags.flavor,
+    pythonEnvManager: flags.envManager,
+    pythonExecutable: flags.python,
+    pythonWorkers: flags.pythonWorkers,
+    pythonTimeoutMs: flags.pythonTimeoutMs,
+    pythonIdleStopMs: flags.pythonIdleStopMs,
   };
 }
 

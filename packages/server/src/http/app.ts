@@ -12,7 +12,9 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerMlflowRoutes } from './routes/mlflow/index.js';
 import { registerRegistryRoutes } from './routes/mlflow/registry/index.js';
 import { registerJobRoutes } from './routes/v1/jobs.js';
+import { registerBundleRoutes } from './routes/v1/bundles.js';
 import { registerJobsApiRoutes } from './routes/databricks/jobs-api-routes.js';
+import { registerWorkspaceRoutes } from './routes/databricks/workspace-routes.js';
 import { registerServingEndpointRoutes } from './routes/v1/serving-endpoints.js';
 import type { Services } from '../services/services.js';
 import { registerTracing } from './plugins/tracing.js';
@@ -55,7 +57,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerMlflowRoutes(app, deps.services);
   registerRegistryRoutes(app, deps.services.registry);
   registerJobRoutes(app, deps.services.pipelines);
+  registerBundleRoutes(app, deps.services);
   registerJobsApiRoutes(app, deps.services.pipelines);
+  registerWorkspaceRoutes(app, deps.services.pipelines.jobsApi.workspace);
   registerServingEndpointRoutes(app, deps.services.serving.endpoints);
   if (deps.telemetry) registerTraceRoutes(app, deps.telemetry);
   // Last: the UI's wildcard must not shadow any API route.

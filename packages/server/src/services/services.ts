@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -22,6 +23,9 @@ import type { TaskExecutor } from './pipelines/task-executor.js';
 import { createServingServices } from './serving/index.js';
 import type { ServingServices } from './serving/index.js';
 import type { JobRunTracing } from '../telemetry/job-run-tracing.js';
+import { BundleService } from './bundles/bundle-service.js';
+import { BundleDeployer } from './bundles/bundle-deployer.js';
+import { DeploymentStateStore } from './bundles/deployment-state.js';
 
 /** Everything the HTTP layer, the CLI and the workers call. */
 export interface Services {
@@ -32,6 +36,10 @@ export interface Services {
   registry: RegistryServices;
   pipelines: JobServices;
   serving: ServingServices;
+  /** Project bundles (`modelyard deploy`): stored, served to workers, unpacked to run tasks. */
+  bundles: BundleService;
+  /** Deploys and destroys a bundle's jobs, registered models and serving endpoints. */
+  bundleDeployer: BundleDeployer;
 }
 
 export interface ServiceDeps {
@@ -46,7 +54,7 @@ export interface ServiceDeps {
    * function receives the services built before the pipelines (registry, tracking…), which the
    * in-process task types call.
    */
-  taskExecutor?: TaskExecutor | ((services: Omit<Services, 'pipelines'>) => TaskExecutor);
+  taskExecutor?: TaskExecutor | ((services: Omit<Services, 'pipelines' | 'bundleDeployer'>) => TaskExecutor);
   /** The URL task processes log to (MLFLOW_TRACKING_URI), known once the server listens. */
   trackingUri?: () => string | undefined;
   /** Traces job runs (telemetry/JobRunTracer, made by the composition root). */
@@ -106,9 +114,16 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
       ...(deps.config.pythonExecutable ? { python: deps.config.pythonExecutable } : {}),
       ...(deps.config.pythonWorkers > 0 ? { workers: deps.config.pythonWorkers } : {}),
       requestTimeoutMs: deps.config.pythonTimeoutMs,
+      idleStopMs: deps.config.pythonIdleStopMs,
     },
   });
-  const built = { experiments, runs, loggedModels, artifacts, registry, serving };
+  const bundles = new BundleService({
+    destination: artifactRepositories.proxied,
+    uploadDir: join(deps.config.dataDir, 'bundle-uploads'),
+    cacheDir: join(deps.config.dataDir, 'bundle-cache'),
+    maxBytes: deps.config.maxBundleBytes,
+  });
+  const built = { experiments, runs, loggedModels, artifacts, registry, serving, bundles };
   const taskExecutor = typeof deps.taskExecutor === 'function' ? deps.taskExecutor(built) : deps.taskExecutor;
   const pipelines = createJobServices({
     db: deps.db,
@@ -122,5 +137,13 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(taskExecutor ? { executor: taskExecutor } : {}),
     ...(deps.tracing ? { runner: { tracing: deps.tracing } } : {}),
   });
-  return { ...built, pipelines };
+  const bundleDeployer = new BundleDeployer({
+    bundles,
+    pipelines,
+    registeredModels: registry.registeredModels,
+    endpoints: serving.endpoints,
+    states: new DeploymentStateStore(artifactRepositories.proxied),
+    now,
+  });
+  return { ...built, pipelines, bundleDeployer };
 }

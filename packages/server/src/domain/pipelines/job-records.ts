@@ -1,3 +1,4 @@
+import type { BundleRef } from './bundle-ref.js';
 import type { ExperimentSpec, JobSpec, ProjectSpec, ServingEndpointSpec, WorkspaceSpec } from './project-model.js';
 import type { AttemptState, AttemptTrigger, JobRunState, JobRunTrigger, TaskRunState } from './run-states.js';
 
@@ -9,8 +10,13 @@ import type { AttemptState, AttemptTrigger, JobRunState, JobRunTrigger, TaskRunS
 export interface JobDefinition {
   projectName: string;
   target?: string;
-  /** Absolute folder of `modelyard.yaml`; command tasks run inside it. */
+  /**
+   * Absolute folder of `modelyard.yaml` on the machine that deployed it; command tasks run inside
+   * it. Unused when `bundle` is set ('' then): each executor unpacks the bundle and runs there.
+   */
   projectDir: string;
+  /** The code this job runs (`modelyard deploy`); absent for jobs deployed from a local folder. */
+  bundle?: BundleRef;
   job: JobSpec;
   experiment?: ExperimentSpec;
   workspace: WorkspaceSpec;
@@ -18,7 +24,7 @@ export interface JobDefinition {
   servingEndpoints?: Record<string, ServingEndpointSpec>;
 }
 
-export function jobDefinitionOf(project: ProjectSpec, jobKey: string, projectDir: string): JobDefinition {
+export function jobDefinitionOf(project: ProjectSpec, jobKey: string, projectDir: string, bundle?: BundleRef): JobDefinition {
   const job = project.jobs[jobKey];
   if (!job) throw new Error(`project '${project.name}' has no job '${jobKey}'`);
   const experiment = job.experiment !== undefined ? project.experiments[job.experiment] : undefined;
@@ -26,9 +32,10 @@ export function jobDefinitionOf(project: ProjectSpec, jobKey: string, projectDir
   const servingEndpoints = Object.fromEntries(endpointKeys.flatMap((k) => (project.servingEndpoints[k] ? [[k, project.servingEndpoints[k]]] : [])));
   return {
     projectName: project.name,
-    projectDir,
+    projectDir: bundle ? '' : projectDir,
     job,
     workspace: project.workspace,
+    ...(bundle ? { bundle } : {}),
     ...(project.target !== undefined ? { target: project.target } : {}),
     ...(experiment ? { experiment } : {}),
     ...(endpointKeys.length > 0 ? { servingEndpoints } : {}),

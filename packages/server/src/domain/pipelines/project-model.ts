@@ -14,6 +14,13 @@ export interface ProjectSpec {
   registeredModels: Record<string, RegisteredModelSpec>;
   servingEndpoints: Record<string, ServingEndpointSpec>;
   jobs: Record<string, JobSpec>;
+  /** What `modelyard deploy` leaves out of the bundle besides `.gitignore`d files (Databricks' `sync`). */
+  sync?: SyncSpec;
+}
+
+export interface SyncSpec {
+  /** `.gitignore`-style patterns, relative to the project folder. */
+  exclude: string[];
 }
 
 export interface WorkspaceSpec {
@@ -103,6 +110,33 @@ interface TaskBase {
   /** Databricks does not retry a timed-out attempt unless asked. */
   retryOnTimeout: boolean;
   timeoutSeconds?: number;
+  /** Where the task runs when not on this machine (domain/pipelines/compute-parser.ts). */
+  compute?: ComputeSpec;
+}
+
+/** Remote compute for a task; only Databricks so far. */
+export interface ComputeSpec {
+  databricks: DatabricksComputeSpec;
+}
+
+/**
+ * A Databricks workspace and cluster for a command task that runs a Python file there as a
+ * `spark_python_task` (worker/databricks). Field names are Databricks bundles' task fields.
+ */
+export interface DatabricksComputeSpec {
+  /** A profile of ~/.databrickscfg (or DATABRICKS_CONFIG_FILE); the SDK's default chain when absent. */
+  profile?: string;
+  /** Workspace URL; overrides the profile's and DATABRICKS_HOST. */
+  host?: string;
+  /** Exactly one of the three: an existing cluster, a cluster spec, or a cluster.json in the project. */
+  existingClusterId?: string;
+  newCluster?: Record<string, unknown>;
+  /** Relative to the project folder: read when the attempt is submitted. */
+  clusterJson?: string;
+  /** Passed through to runs/submit (`{pypi: {package}}`, `{whl}` …). */
+  libraries?: Array<Record<string, unknown>>;
+  /** Workspace folder the project is uploaded under (one sub-folder per attempt). */
+  workspacePath?: string;
 }
 
 export interface CommandTaskSpec extends TaskBase {

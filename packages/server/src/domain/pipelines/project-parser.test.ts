@@ -146,4 +146,15 @@ describe('loadProject', () => {
     const r = loadProject(text);
     expect(r.problems.map((p) => p.line)).toEqual([2, 7, 8, 9]);
   });
+
+  it('reads sync.exclude (what modelyard deploy leaves out of the bundle), which a target may override', () => {
+    const text = 'project: {name: p}\nsync:\n  exclude: [data/, "*.parquet"]\njobs: {}\ntargets:\n  prod:\n    sync: { exclude: [data/] }\n';
+    expect(loadProject(text).spec?.sync).toEqual({ exclude: ['data/', '*.parquet'] });
+    expect(loadProject(text, { target: 'prod' }).spec?.sync).toEqual({ exclude: ['data/'] });
+    const bad = loadProject('project: {name: p}\nsync:\n  exclude: data/\n  include: [x]\n');
+    expect(bad.problems.map((p) => [p.line, p.message])).toEqual([
+      [3, 'sync.exclude must be a list of .gitignore-style patterns, got string "data/"'],
+      [4, "unknown field 'include' in sync (allowed: exclude)"],
+    ]);
+  });
 });

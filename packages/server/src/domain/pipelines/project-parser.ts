@@ -4,11 +4,11 @@ import { describeKind, parseLocatedYaml } from './located-yaml.js';
 import type { LocatedMap, LocatedNode } from './located-yaml.js';
 import { ProblemList } from './problems.js';
 import type { ProjectProblem } from './problems.js';
-import type { ExperimentSpec, JobSpec, ProjectSpec, RegisteredModelSpec, ServingEndpointSpec, WorkspaceSpec } from './project-model.js';
+import type { ExperimentSpec, JobSpec, ProjectSpec, RegisteredModelSpec, ServingEndpointSpec, SyncSpec, WorkspaceSpec } from './project-model.js';
 import { mergeOverride } from './target-merge.js';
 
 /** What a target may override: everything but the project's identity and the targets themselves. */
-const OVERRIDABLE = ['workspace', 'experiments', 'registered_models', 'serving_endpoints', 'jobs'];
+const OVERRIDABLE = ['workspace', 'experiments', 'registered_models', 'serving_endpoints', 'jobs', 'sync'];
 const TOP_LEVEL = ['project', ...OVERRIDABLE, 'targets'];
 const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
@@ -131,8 +131,9 @@ function buildSpec(root: LocatedMap, problems: ProblemList, targetNames: string[
     const job = parseJob(key, e.value, problems, ctx);
     if (job) jobs[key] = job;
   }
+  const sync = readSync(top, problems);
   if (problems.size > before || name === undefined) return undefined;
-  return { name, targetNames, workspace, experiments, registeredModels, servingEndpoints, jobs, ...(target !== undefined ? { target } : {}) };
+  return { name, targetNames, workspace, experiments, registeredModels, servingEndpoints, jobs, ...(sync ? { sync } : {}), ...(target !== undefined ? { target } : {}) };
 }
 
 function readWorkspace(top: FieldReader, problems: ProblemList): WorkspaceSpec {
@@ -148,6 +149,26 @@ function readWorkspace(top: FieldReader, problems: ProblemList): WorkspaceSpec {
     }
   }
   return { ...(trackingUri ? { trackingUri } : {}), ...(registryUri ? { registryUri } : {}) };
+}
+
+/** `sync: { exclude: [patterns] }`: what `modelyard deploy` leaves out of the bundle. */
+function readSync(top: FieldReader, problems: ProblemList): SyncSpec | undefined {
+  const node = top.map('sync');
+  if (!node) return undefined;
+  const r = new FieldReader(node, problems);
+  r.only(['exclude'], 'sync');
+  const list = r.node('exclude');
+  if (!list) return { exclude: [] };
+  if (list.kind !== 'seq') {
+    problems.add(list.at, `sync.exclude must be a list of .gitignore-style patterns, got ${describeKind(list)}`);
+    return undefined;
+  }
+  const exclude: string[] = [];
+  for (const item of list.items) {
+    if (item.kind !== 'scalar' || typeof item.value !== 'string' || item.value.trim() === '') problems.add(item.at, 'each sync.exclude entry must be a non-empty pattern string');
+    else exclude.push(item.value);
+  }
+  return { exclude };
 }
 
 function readKeyed<T>(top: FieldReader, field: string, problems: ProblemList, read: (key: string, r: FieldReader) => T): Record<string, T> {

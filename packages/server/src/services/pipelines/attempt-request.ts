@@ -73,9 +73,13 @@ export function buildAttemptRequest(input: {
   }
   if (input.trackingUri) env.MLFLOW_TRACKING_URI = input.trackingUri;
   if (def.workspace.registryUri) env.MLFLOW_REGISTRY_URI = def.workspace.registryUri;
+  // What the SDK sends as X-Modelyard-User: a version a train task registers (here or in a central
+  // registry) is credited to the job run, as the in-process tasks' stage moves are (`job-run:<id>`).
+  env.MODELYARD_USER = `job-run:${run.jobRunId}`;
   if (run.mlflowRunId) env.MLFLOW_RUN_ID = run.mlflowRunId;
   if (run.mlflowExperimentId) env.MLFLOW_EXPERIMENT_ID = run.mlflowExperimentId;
-  env.MODELYARD_PROJECT_DIR = def.projectDir;
+  // A bundle's folder is known only where it is unpacked; the executor that unpacks it sets this.
+  if (!def.bundle) env.MODELYARD_PROJECT_DIR = def.projectDir;
   env.MODELYARD_JOB_ID = String(run.jobId);
   env.MODELYARD_JOB_KEY = def.job.key;
   env.MODELYARD_JOB_RUN_ID = String(run.jobRunId);
@@ -90,6 +94,7 @@ export function buildAttemptRequest(input: {
     attemptNumber,
     task: resolved,
     projectDir: def.projectDir,
+    ...(def.bundle ? { bundle: def.bundle } : {}),
     env,
     ...attemptLogPaths(input.logRoot, run.jobRunId, task.taskKey, attemptNumber),
     ...(task.timeoutSeconds ? { timeoutMs: task.timeoutSeconds * 1000 } : {}),

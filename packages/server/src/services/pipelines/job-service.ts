@@ -3,6 +3,7 @@ import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { jobDefinitionOf } from '../../domain/pipelines/job-records.js';
 import type { AttemptRecord, JobRecord, JobRunRecord, TaskRunRecord } from '../../domain/pipelines/job-records.js';
 import type { ProjectSpec } from '../../domain/pipelines/project-model.js';
+import type { BundleRef } from '../../domain/pipelines/bundle-ref.js';
 import type { AttemptStore } from '../../stores/jobs/attempt-store.js';
 import type { JobRunStore } from '../../stores/jobs/job-run-store.js';
 import type { JobStore } from '../../stores/jobs/job-store.js';
@@ -33,10 +34,13 @@ export class JobService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Upserts every job of a validated project (Databricks' "bundle deploy"). */
-  async deploy(project: ProjectSpec, projectDir: string): Promise<JobRecord[]> {
+  /**
+   * Upserts every job of a validated project (Databricks' "bundle deploy"): from a local folder
+   * (`modelyard run --local`, the demo), or from an uploaded bundle (services/bundles).
+   */
+  async deploy(project: ProjectSpec, projectDir: string, bundle?: BundleRef): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
-    for (const key of Object.keys(project.jobs)) out.push(await this.stores.jobs.upsert(jobDefinitionOf(project, key, projectDir), this.now()));
+    for (const key of Object.keys(project.jobs)) out.push(await this.stores.jobs.upsert(jobDefinitionOf(project, key, projectDir, bundle), this.now()));
     return out;
   }
 
@@ -89,8 +93,19 @@ export class JobService {
     return this.runner.cancel(jobRunId, actor);
   }
 
-  repair(jobRunId: number, opts: { taskKeys?: string[]; actor: string | null }): Promise<JobRunRecord> {
-    return this.runner.repair(jobRunId, opts);
+  /**
+   * Re-runs failed tasks of a run with the bundle the run started with, or with its job's current
+   * bundle when `latestBundle` (a fix deployed since the failure).
+   */
+  async repair(jobRunId: number, opts: { taskKeys?: string[]; actor: string | null; latestBundle?: boolean }): Promise<JobRunRecord> {
+    if (opts.latestBundle) {
+      const run = await this.stores.runs.get(jobRunId);
+      if (!run) throw new NotFoundError(`job run ${jobRunId} does not exist`);
+      const job = await this.getJob(run.jobId);
+      if (!job.definition.bundle) throw new InvalidParameterError(`job ${job.jobId} was not deployed as a bundle (modelyard deploy), so there is no latest bundle to repair with; repair without --latest`);
+      await this.stores.runs.setBundle(jobRunId, job.definition.bundle);
+    }
+    return this.runner.repair(jobRunId, { ...(opts.taskKeys ? { taskKeys: opts.taskKeys } : {}), actor: opts.actor });
   }
 
   /** Reads an attempt's log (the latest attempt of the task unless one is named), from `offset`. */

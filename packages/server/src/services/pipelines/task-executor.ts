@@ -1,3 +1,4 @@
+import type { BundleRef } from '../../domain/pipelines/bundle-ref.js';
 import type { TaskSpec, TaskType } from '../../domain/pipelines/project-model.js';
 
 /**
@@ -21,8 +22,14 @@ export interface AttemptRequest {
   attemptNumber: number;
   /** The task as deployed, with `{{…}}` references in command and env already substituted (in a command string, each value shell-quoted). */
   task: TaskSpec;
-  /** Absolute project folder; command tasks run in it (or in their working_directory inside it). */
+  /**
+   * Absolute project folder; command tasks run in it (or in their working_directory inside it).
+   * '' when `bundle` is set: the executing machine unpacks the bundle and runs there instead
+   * (worker/bundle-checkout-executor.ts).
+   */
   projectDir: string;
+  /** The code to run: a bundle every machine fetches from the server by its sha256. */
+  bundle?: BundleRef;
   /** Variables set for the attempt (MLflow ids, job/task ids, parameters, task env). */
   env: Record<string, string>;
   /** Whole-attempt limit; the executor kills the attempt when it is reached. */

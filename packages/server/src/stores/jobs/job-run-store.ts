@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/driver-errors.js';
 import type { Database } from '../../db/schema.js';
 import type { TaskRunsTable } from '../../db/schema-jobs.js';
 import type { JobDefinition, JobRunRecord, TaskRunRecord } from '../../domain/pipelines/job-records.js';
+import type { BundleRef } from '../../domain/pipelines/bundle-ref.js';
 import type { JobRunState, JobRunTrigger, TaskRunState } from '../../domain/pipelines/run-states.js';
 import { API_PROJECT_NAME, ONE_TIME_KEY_PREFIX } from '../../domain/pipelines/jobs-api-ids.js';
 import { toJobRunRecord, toTaskRunRecord } from './job-row-mappers.js';
@@ -220,6 +221,23 @@ export class JobRunStore {
       .where('job_run_id', '=', jobRunId)
       .execute();
     return true;
+  }
+
+  /**
+   * Points an ended run's definition snapshot at another bundle (a repair with the job's latest
+   * code); a queued or running run is left alone, so code never changes under a running task.
+   */
+  async setBundle(jobRunId: number, bundle: BundleRef): Promise<boolean> {
+    const row = await this.db.selectFrom('job_runs').select(['definition_json']).where('job_run_id', '=', jobRunId).executeTakeFirst();
+    if (!row) return false;
+    const definition = { ...(JSON.parse(row.definition_json) as JobDefinition), bundle, projectDir: '' };
+    const r = await this.db
+      .updateTable('job_runs')
+      .set({ definition_json: JSON.stringify(definition) })
+      .where('job_run_id', '=', jobRunId)
+      .where('state', 'not in', ['QUEUED', 'RUNNING'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async setMlflowRun(jobRunId: number, experimentId: string, runId: string): Promise<void> {

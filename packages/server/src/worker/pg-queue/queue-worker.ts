@@ -1,4 +1,9 @@
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Client } from '@modelyard/sdk';
+import { BundleCache } from '../../services/bundles/bundle-cache.js';
+import { BundleCheckoutExecutor } from '../bundle-checkout-executor.js';
 import type { Logger } from 'pino';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../../services/pipelines/task-executor.js';
 import { LocalProcessPool } from '../local-process-pool.js';
@@ -21,6 +26,12 @@ export interface QueueWorkerOptions {
   logger?: Logger;
   /** Default `<hostname>:<pid>`. */
   workerId?: string;
+  /**
+   * Where this machine unpacks the bundles of bundle-deployed jobs (content-addressed), and the
+   * server they are downloaded from: `serverUri`, else the MLFLOW_TRACKING_URI the server gave the
+   * attempt. Credentials come from MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD.
+   */
+  bundles?: { cacheDir: string; serverUri?: string; maxBytes?: number };
 }
 
 export interface QueueWorker {
@@ -39,6 +50,14 @@ interface Running {
   shutdownReason?: string;
 }
 
+/** As large as the server's default limit: a bundle the server took is never refused here. */
+const DEFAULT_MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+
+/** `$XDG_CACHE_HOME/modelyard/bundles`, else `~/.cache/modelyard/bundles`: never the current folder. */
+export function defaultBundleCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'modelyard', 'bundles');
+}
+
 function asRequest(data: unknown): AttemptRequest | undefined {
   const r = data as Partial<AttemptRequest> | null;
   if (!r || typeof r !== 'object' || typeof r.attemptId !== 'number' || typeof r.stdoutPath !== 'string') return undefined;
@@ -51,8 +70,10 @@ function asRequest(data: unknown): AttemptRequest | undefined {
  * of this machine, returning its AttemptOutcome as the job's output. While an attempt runs, its
  * job is stamped as alive every few seconds (attempt-heartbeats.ts). A job leaving `active`
  * while it runs (the server cancelled it, or pg-boss expired it) stops the attempt's process
- * group. Logs go to the request's stdoutPath/stderrPath, so those paths (the server's data
- * folder) and the project folder must be the same shared storage on every worker machine.
+ * group. A bundle-deployed job's code is downloaded from the server and unpacked here (no shared
+ * code folder); a job deployed from a folder runs at that path, which must then exist here too.
+ * Logs go to the request's stdoutPath/stderrPath (the server's data folder), which must be the
+ * same shared storage on every worker machine.
  */
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
@@ -67,6 +88,18 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     applicationName: 'modelyard-worker',
     ...(log ? { logger: log } : {}),
   });
+  const cache = new BundleCache(opts.bundles?.cacheDir ?? defaultBundleCacheDir(), { maxBytes: opts.bundles?.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES });
+  /** The pool, behind an unpack of the attempt's bundle downloaded from its server (no shared filesystem). */
+  const executorFor = (request: AttemptRequest) =>
+    new BundleCheckoutExecutor(pool, (sha256) =>
+      cache.checkout(sha256, async () => {
+        const server = opts.bundles?.serverUri ?? request.env.MLFLOW_TRACKING_URI;
+        if (!server) throw new Error('no server to download the bundle from: start the worker with --tracking-uri');
+        const res = await new Client({ trackingUri: server, maxRetries: 3 }).bundles.download(sha256);
+        if (!res.body) throw new Error(`${server} sent bundle ${sha256} without a body`);
+        return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      }),
+    );
   const running = new Set<Running>();
   /** Handlers in progress, until their outcome is stored. */
   const handlers = new Set<Promise<AttemptOutcome>>();
@@ -78,7 +111,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     if (!request) return failed(`queue job ${job.id} does not hold an attempt request`);
     // Taken while stopping (a fetch was already under way): hand it back as failed, to be retried.
     if (stopping) return failed(`worker ${workerId} was shutting down when it took the attempt`);
-    const handle = pool.submit({ ...request, env: { ...request.env, [WORKER_ID_VAR]: workerId } }, () => {});
+    const handle = executorFor(request).submit({ ...request, env: { ...request.env, [WORKER_ID_VAR]: workerId } }, () => {});
     const run: Running = { handle };
     running.add(run);
     log?.info({ attempt_id: request.attemptId, job_id: job.id, task: request.taskKey }, 'attempt started');

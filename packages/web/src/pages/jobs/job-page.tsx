@@ -89,8 +89,8 @@ export function JobPage() {
               {j.project} / {j.jobKey}
               {j.target ? ` (target ${j.target})` : ''}
             </dd>
-            <dt>Project folder</dt>
-            <dd className="mono">{j.projectDir ?? '—'}</dd>
+            <dt>{j.bundleSha256 ? 'Bundle' : 'Project folder'}</dt>
+            <dd className="mono">{j.bundleSha256 ?? j.projectDir ?? '—'}</dd>
             <dt>Schedule</dt>
             <dd className="mono">
               {j.schedule ? `${j.schedule.quartzCronExpression ?? j.schedule.cron ?? ''} ${j.schedule.timezoneId ?? 'UTC'} · ${j.schedule.pauseStatus ?? 'UNPAUSED'}` : 'none (runs when started)'}

@@ -21,7 +21,7 @@ const ListRuns = z
   .strict();
 const GetRun = z.object({ run_id: int64() }).strict();
 const RepairRun = z
-  .object({ run_id: int64(), rerun_tasks: repeated(z.string()).optional(), rerun_all_failed_tasks: bool().optional() })
+  .object({ run_id: int64(), rerun_tasks: repeated(z.string()).optional(), rerun_all_failed_tasks: bool().optional(), latest_bundle: bool().optional() })
   .strict();
 const RunLogs = z
   .object({ run_id: int64(), task_key: z.string().min(1), attempt: int64().optional(), stream: z.enum(['stdout', 'stderr']).optional(), offset: int64().optional() })
@@ -35,7 +35,8 @@ export function jobToJson(j: JobRecord): Record<string, unknown> {
     job_key: j.jobKey,
     target: j.target || undefined,
     name: j.name,
-    project_dir: j.projectDir,
+    project_dir: j.projectDir || undefined,
+    bundle_sha256: j.definition.bundle?.sha256,
     created_time: j.createdTime,
     updated_time: j.updatedTime,
     max_concurrent_runs: j.definition.job.maxConcurrentRuns,
@@ -67,6 +68,7 @@ export function jobRunToJson(r: JobRunRecord): Record<string, unknown> {
     start_time: r.startTime,
     end_time: r.endTime,
     repair_count: r.repairCount || undefined,
+    bundle_sha256: r.definition.bundle?.sha256,
   });
 }
 
@@ -146,7 +148,7 @@ export function registerJobRoutes(app: FastifyInstance, pipelines: JobServices):
 
   post('/runs/repair', RepairRun, async (m, req) => {
     const taskKeys = m.rerun_all_failed_tasks ? undefined : m.rerun_tasks;
-    const run = await jobs.repair(m.run_id, { actor: actorOf(req), ...(taskKeys && taskKeys.length ? { taskKeys } : {}) });
+    const run = await jobs.repair(m.run_id, { actor: actorOf(req), ...(taskKeys && taskKeys.length ? { taskKeys } : {}), ...(m.latest_bundle ? { latestBundle: true } : {}) });
     return { run_id: run.jobRunId, state: run.state, repair_count: run.repairCount };
   });
 
