@@ -2,12 +2,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { isObjectStoreUri } from '@modelyard/sdk';
 import { InvalidParameterError } from '../errors.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import { BatchRunLog, OUTPUT_SAMPLE_ARTIFACT, REJECTS_SAMPLE_ARTIFACT } from './batch-run-log.js';
 import type { BatchTracking } from './batch-run-log.js';
-import { resolveInput } from './input-source.js';
-import { copyOptions, createWorkDir, defaultRejectsPath, outputFormatOf, publish } from './output-files.js';
+import { inputFormatOf, resolveInput } from './input-source.js';
+import { ObjectStoreStaging } from './object-store-staging.js';
+import type { InputRules } from './object-store-staging.js';
+import { copyOptions, createWorkDir, defaultRejectsPath, outputFormatOf } from './output-files.js';
 import type { OutputFormat } from './output-files.js';
 import { sqlString } from './sql.js';
 import { streamScoring, workOutputs } from './stream-scoring.js';
@@ -15,6 +18,8 @@ import { streamScoring, workOutputs } from './stream-scoring.js';
 export interface ScoreBatchOptions {
   /** Any model URI the runtime resolves: `models:/name@alias`, `models:/name/Production`, `runs:/…`, a folder. */
   modelUri: string;
+  /** A central registry server `models:/<name>…` resolves in (a pipeline's workspace.registry_uri), instead of the runtime's own. */
+  registryUri?: string;
   /** A CSV or Parquet file, or a folder of part files. */
   inputPath: string;
   /** The file to write; its extension picks the format unless `outputFormat` is given. */
@@ -75,29 +80,51 @@ export class TooManyRejectsError extends InvalidParameterError {
 
 const SAMPLE_ROWS = 20;
 
+/** What an object-store input may hold: the files resolveInput takes from a local folder. */
+const INPUT_RULES: InputRules = {
+  accept: (name) => inputFormatOf(name) !== undefined,
+  refusal: 'is neither CSV (.csv, .tsv, .csv.gz) nor Parquet (.parquet); rename it or convert it',
+  files: 'CSV or Parquet files',
+};
+
 /**
  * Scores a file of any size in bounded memory: DuckDB streams the input, ONNX Runtime scores it
  * in batches through the shared model runtime, and DuckDB writes the output in segments while
  * later rows are scored. The output appears under its final name only when complete (written
  * in a work folder beside it, then renamed); rows that fail validation go to a rejects file.
+ * Inputs and outputs at s3://, wasbs:// and abfss:// URIs pass through a local staging folder
+ * (object-store-staging.ts): downloaded and uploaded as streams, uploaded whole or not at all.
  */
 export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchResult> {
+  const staging = new ObjectStoreStaging(opts.signal ? { signal: opts.signal } : {});
+  try {
+    return await scoreStaged(opts, staging);
+  } finally {
+    await staging.release();
+  }
+}
+
+async function scoreStaged(opts: ScoreBatchOptions, staging: ObjectStoreStaging): Promise<ScoreBatchResult> {
   const startedAt = Date.now();
-  const outputPath = resolve(opts.outputPath);
+  const outputPath = locationName(opts.outputPath);
   const format = outputFormatOf(outputPath, opts.outputFormat);
-  const rejectsPath = resolve(opts.rejectsPath ?? defaultRejectsPath(outputPath, format));
+  const rejectsPath = locationName(opts.rejectsPath ?? defaultRejectsPath(outputPath, format));
   const batchSize = positive('batchSize', opts.batchSize ?? 16_384);
   const maxRejectRatio = opts.maxRejectRatio ?? 0.01;
   if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) throw new InvalidParameterError(`maxRejectRatio must be between 0 and 1, got ${maxRejectRatio}`);
   const log = opts.tracking ? await BatchRunLog.start(opts.tracking, `score ${basename(opts.inputPath)}`) : undefined;
   try {
-    await log?.params({ model_uri: opts.modelUri, input_path: resolve(opts.inputPath), output_path: outputPath, batch_size: batchSize, max_reject_ratio: maxRejectRatio });
-    const input = await resolveInput(opts.inputPath);
-    const model = await opts.runtime.load(opts.modelUri);
+    await log?.params({ model_uri: opts.modelUri, input_path: locationName(opts.inputPath), output_path: outputPath, batch_size: batchSize, max_reject_ratio: maxRejectRatio });
+    // Object-store outputs are checked before anything is read: a job that could not write its
+    // result fails at once instead of after scoring.
+    const output = await staging.output(outputPath);
+    const rejects = await staging.output(rejectsPath, 'rejects');
+    const input = await resolveInput(await staging.input(opts.inputPath, INPUT_RULES), opts.inputPath);
+    const model = await opts.runtime.load(opts.modelUri, opts.registryUri ? { registryUri: opts.registryUri } : undefined);
     try {
       await log?.params({ model_name: model.name, model_version: model.version, model_run_id: model.runId, input_format: input.format, input_files: input.files.length, output_format: format });
       if (!model.signature) throw new InvalidParameterError(`model '${opts.modelUri}' has no signature; batch scoring needs its input columns (log the model with a signature)`);
-      const work = await createWorkDir(outputPath);
+      const work = await createWorkDir(output.localPath);
       let counts: { rows: number; rejectedRows: number };
       try {
         counts = await streamScoring({
@@ -118,13 +145,13 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
         });
         const out = workOutputs(work, format);
         const { rows, rejectedRows } = counts;
-        if (rejectedRows > 0) await publish(out.rejects, rejectsPath);
-        else await rm(rejectsPath, { force: true }); // an older job's rejects would describe other rows
+        if (rejectedRows > 0) await rejects.commit(out.rejects);
+        else await rejects.remove(); // an older job's rejects would describe other rows
         if (rows > 0 && rejectedRows / rows > maxRejectRatio) {
           await log?.metrics({ rows, rows_rejected: rejectedRows, reject_ratio: rejectedRows / rows });
           throw new TooManyRejectsError(rejectedRows, rows, maxRejectRatio, rejectsPath);
         }
-        await publish(out.output, outputPath);
+        await output.commit(out.output);
       } finally {
         await rm(work, { recursive: true, force: true });
       }
@@ -145,7 +172,7 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
         rowsPerSecond: durationSeconds > 0 ? rows / durationSeconds : 0,
         ...(log ? { runId: log.runId, experimentId: log.experimentId } : {}),
       };
-      if (log) await logResult(log, result, format);
+      if (log) await logResult(log, result, format, { output: output.localPath, rejects: rejects.localPath });
       return result;
     } finally {
       await model.close();
@@ -159,7 +186,8 @@ export async function scoreBatch(opts: ScoreBatchOptions): Promise<ScoreBatchRes
   }
 }
 
-async function logResult(log: BatchRunLog, r: ScoreBatchResult, format: OutputFormat): Promise<void> {
+/** `local`: where the written files are on this machine (staged copies of object-store outputs). */
+async function logResult(log: BatchRunLog, r: ScoreBatchResult, format: OutputFormat, local: { output: string; rejects: string }): Promise<void> {
   await log.params({ rows: r.rows });
   await log.metrics({
     rows: r.rows,
@@ -169,8 +197,8 @@ async function logResult(log: BatchRunLog, r: ScoreBatchResult, format: OutputFo
     duration_seconds: r.durationSeconds,
     rows_per_second: r.rowsPerSecond,
   });
-  await log.artifact(OUTPUT_SAMPLE_ARTIFACT, await sampleCsv(r.outputPath, format));
-  if (r.rejectsPath) await log.artifact(REJECTS_SAMPLE_ARTIFACT, await sampleCsv(r.rejectsPath, format));
+  await log.artifact(OUTPUT_SAMPLE_ARTIFACT, await sampleCsv(local.output, format));
+  if (r.rejectsPath) await log.artifact(REJECTS_SAMPLE_ARTIFACT, await sampleCsv(local.rejects, format));
   await log.end('FINISHED');
 }
 
@@ -188,6 +216,11 @@ async function sampleCsv(path: string, format: OutputFormat): Promise<string> {
     instance.closeSync();
     await rm(sample, { force: true });
   }
+}
+
+/** A local path made absolute; an object-store URI as it is. */
+function locationName(path: string): string {
+  return isObjectStoreUri(path) ? path : resolve(path);
 }
 
 function positive(name: string, n: number): number {

@@ -44,9 +44,12 @@ export interface ModelRuntimeOptions {
   cacheSize?: number;
   /** Which flavor runs a model that has both onnx and python_function (default `auto`: ONNX). */
   flavor?: FlavorChoice;
-  /** How python_function models run: environment, interpreter, pool size, timeouts. */
+  /** How python_function models run: environment, interpreter, pool size, timeouts, idle stop. */
   python?: PythonRuntimeOptions;
 }
+
+/** See `idleStopMs`: long enough for a job's evaluate then batch_score tasks to share one pool. */
+export const DEFAULT_IDLE_STOP_MS = 600_000;
 
 /** An opened model. Call `close()` when done with it; the session is freed once nobody holds it. */
 export interface LoadedRuntimeModel {
@@ -84,6 +87,8 @@ interface CacheEntry {
   files: ResolvedModelFiles;
   refs: number;
   cached: boolean;
+  /** Stops the model's Python workers once it has gone unheld for `idleStopMs`. */
+  idleTimer?: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -92,6 +97,12 @@ interface CacheEntry {
  * A model with an onnx flavor runs in ONNX Runtime; any other python_function model in a pool of
  * Python workers (runtime/python), unless `flavor` forces one. Evicting a model from the cache
  * never frees a session (or stops workers) someone still holds; the last `close()` does.
+ *
+ * A cached Python model nobody holds keeps a process per core; after `idleStopMs` unheld it is
+ * dropped from the cache and its workers stop. "Held" is the whole test: a serving endpoint holds
+ * each served model's current version (so a live endpoint never loses its warm workers, however
+ * quiet), and a hot swap holds the new version from its load to the swap and the old one until
+ * its last request ends, so neither side of a swap is ever stopped under it.
  */
 export class ModelRuntime {
   private readonly source: ModelSource;
@@ -99,6 +110,7 @@ export class ModelRuntime {
   private readonly cacheSize: number;
   private readonly flavor: FlavorChoice;
   private readonly python: PythonRuntimeOptions;
+  private readonly idleStopMs: number;
   /** Insertion-ordered: the first unreferenced entry is the least recently loaded one. */
   private readonly cache = new Map<string, CacheEntry>();
 
@@ -108,6 +120,7 @@ export class ModelRuntime {
     this.cacheSize = Math.max(0, opts.cacheSize ?? 8);
     this.flavor = opts.flavor ?? 'auto';
     this.python = opts.python ?? {};
+    this.idleStopMs = Math.max(0, opts.python?.idleStopMs ?? DEFAULT_IDLE_STOP_MS);
   }
 
   /** Resolves the URI now and opens (or reuses) the model it names. */
@@ -135,6 +148,8 @@ export class ModelRuntime {
       });
     }
     entry.refs++;
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
     let model: RuntimeBackend;
     try {
       model = await entry.opened;
@@ -149,7 +164,10 @@ export class ModelRuntime {
   /** Frees every cached session nobody holds. */
   async clear(): Promise<void> {
     const idle = [...this.cache.values()].filter((e) => e.refs === 0);
-    for (const e of this.cache.values()) e.cached = false;
+    for (const e of this.cache.values()) {
+      e.cached = false;
+      clearTimeout(e.idleTimer);
+    }
     this.cache.clear();
     await Promise.all(idle.map((e) => this.release(e)));
   }
@@ -201,7 +219,10 @@ export class ModelRuntime {
         closed = true;
         entry.refs--;
         if (entry.refs === 0 && !entry.cached) await this.release(entry);
-        else this.evict();
+        else {
+          this.evict();
+          if (entry.refs === 0 && model.kind === 'python') this.stopWhenIdle(entry);
+        }
       },
     };
   }
@@ -215,6 +236,24 @@ export class ModelRuntime {
       entry.cached = false;
       void this.release(entry);
     }
+  }
+
+  private stopWhenIdle(entry: CacheEntry): void {
+    if (this.idleStopMs === 0 || !entry.cached) return;
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = undefined;
+      // Loaded again meanwhile (refs), or evicted already: nothing to stop.
+      if (entry.refs > 0 || this.cache.get(entry.key) !== entry) return;
+      this.cache.delete(entry.key);
+      entry.cached = false;
+      const { files } = entry;
+      const label = files.name !== undefined && files.version !== undefined ? `${files.name} version ${files.version}` : files.uri;
+      this.python.onEvent?.({ level: 'info', message: `${label} was not used for ${this.idleStopMs / 1000} s: its Python workers are stopped (they start again when it is next loaded)` });
+      void this.release(entry);
+    }, this.idleStopMs);
+    // A pending stop must not keep a finished CLI command alive.
+    entry.idleTimer.unref();
   }
 
   private async release(entry: CacheEntry): Promise<void> {

@@ -11,6 +11,8 @@ export type ServedModelStatus = 'LOADING' | 'READY' | 'FAILED';
 export interface ServedModelState {
   name: string;
   modelUri: string;
+  /** The central registry `modelUri` resolves in (set by a pipeline deploy task), when not this server's. */
+  registryUri?: string;
   status: ServedModelStatus;
   /** The registered model and version answering requests, once one is loaded. */
   loadedModelName?: string;
@@ -75,6 +77,7 @@ class LiveServedModel {
     return {
       name: this.config.name,
       modelUri: this.config.modelUri,
+      ...(this.config.registryUri !== undefined ? { registryUri: this.config.registryUri } : {}),
       status: this.status,
       ...(m?.name !== undefined ? { loadedModelName: m.name } : {}),
       ...(m?.version !== undefined ? { loadedModelVersion: m.version } : {}),
@@ -123,7 +126,7 @@ export class LiveEndpoint {
     const next = new Map<string, LiveServedModel>();
     for (const config of record.config.servedModels) {
       const existing = this.served.get(config.name);
-      if (existing && existing.config.modelUri === config.modelUri) next.set(config.name, existing);
+      if (existing && existing.config.modelUri === config.modelUri && existing.config.registryUri === config.registryUri) next.set(config.name, existing);
       else next.set(config.name, new LiveServedModel(config, existing?.slot));
     }
     for (const [name, old] of this.served) if (!next.has(name)) old.slot.clear();
@@ -138,7 +141,7 @@ export class LiveEndpoint {
       [...this.served.values()].map(async (s) => {
         if (!s.needsResolve(Date.now())) return;
         try {
-          const next = await runtime.load(s.config.modelUri);
+          const next = await runtime.load(s.config.modelUri, s.config.registryUri ? { registryUri: s.config.registryUri } : undefined);
           const current = s.slot.current;
           // The endpoint may have been reconfigured while loading: a served model no longer live keeps nothing.
           if (this.served.get(s.config.name) !== s || (current && sameModel(current, next))) {
@@ -177,7 +180,7 @@ export class LiveEndpoint {
   }
 
   states(): ServedModelState[] {
-    return this.record.config.servedModels.map((c) => this.served.get(c.name)?.state() ?? { name: c.name, modelUri: c.modelUri, status: 'LOADING' });
+    return this.record.config.servedModels.map((c) => this.served.get(c.name)?.state() ?? { name: c.name, modelUri: c.modelUri, ...(c.registryUri !== undefined ? { registryUri: c.registryUri } : {}), status: 'LOADING' });
   }
 
   /** Empties every slot; models close once their in-flight requests finish. */

@@ -41,7 +41,12 @@ export function validateEndpointInput(input: ServingEndpointInput): { name: stri
     // Local paths are refused: an API client must not make the server open arbitrary files.
     if (isModelsUri(uri)) parseModelUri(uri);
     else if (!/^runs:\//i.test(uri)) throw new InvalidParameterError(`'served_models[${i}].model_uri' is '${uri}'; an endpoint serves registry or run models: models:/<name>@<alias>, models:/<name>/<stage|version>, models:/m-<id> or runs:/<run_id>/<path>`);
-    return { name: modelName, modelUri: uri };
+    // Only the pipeline deploy task sets a registry (from a deployed project): the HTTP API never maps one from a request.
+    const registryUri = m.registryUri;
+    if (registryUri !== undefined && !/^https?:\/\/[^/\s]+/i.test(registryUri)) {
+      throw new InvalidParameterError(`'served_models[${i}]' names registry '${registryUri}'; a central registry is an http(s) server URL`);
+    }
+    return { name: modelName, modelUri: uri, ...(registryUri !== undefined ? { registryUri } : {}) };
   });
   const traffic = validateTraffic(input.traffic, servedModels);
   if (input.inferenceLog !== undefined && typeof input.inferenceLog !== 'boolean') throw new InvalidParameterError(`'inference_log.enabled' must be true or false`);

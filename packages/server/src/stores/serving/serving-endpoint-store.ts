@@ -9,6 +9,11 @@ export interface ServedModelConfig {
   name: string;
   /** Usually a moving URI (`models:/x@champion`, `models:/x/Production`): the endpoint follows it. */
   modelUri: string;
+  /**
+   * A central registry server that `models:/` URIs resolve in, set by a pipeline `deploy` task whose
+   * project names one (workspace.registry_uri); absent: this server's own registry.
+   */
+  registryUri?: string;
 }
 
 /** Share of requests routed to one served model, in percent. */

@@ -11,6 +11,7 @@ export class BatchEngineScorer implements BatchScorer {
     const m = request.mlflow;
     const result = await scoreBatch({
       modelUri: request.modelUri,
+      ...(request.registryUri ? { registryUri: request.registryUri } : {}),
       inputPath: request.inputPath,
       outputPath: request.outputPath,
       outputFormat: request.outputFormat,

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isObjectStoreUri } from '@modelyard/sdk';
 import { ATTR } from '../../telemetry/attribute-names.js';
 import { modelUriAttributes } from '../../telemetry/model-uri-attributes.js';
 import { projectPath } from './evaluate-task.js';
@@ -7,7 +8,9 @@ import type { TaskHandler } from './in-process-executor.js';
 
 export interface BatchScoreRequest {
   modelUri: string;
-  /** Absolute paths (the task's are relative to the project folder). */
+  /** The central registry `modelUri` resolves in (the project's workspace.registry_uri), when not this server's. */
+  registryUri?: string;
+  /** Absolute paths (the task's are relative to the project folder) or s3://, wasbs://, abfss:// URIs. */
   inputPath: string;
   outputPath: string;
   outputFormat: 'csv' | 'jsonl';
@@ -42,18 +45,20 @@ export interface BatchScoreResult extends BatchScoreSummary {
 }
 
 /** Scores a file with the batch engine in this process (one ONNX path for batch and serving). */
-export function batchScoreTask(deps: { batch: BatchScorer }): TaskHandler {
+export function batchScoreTask(deps: { batch: BatchScorer; registryUri?: string }): TaskHandler {
   return async ({ request, log, signal, actor, step }) => {
     if (request.task.type !== 'batch_score') throw new Error(`the batch_score handler got a '${request.task.type}' task`);
     const spec = request.task.batchScore;
     const inputPath = projectPath(request.projectDir, spec.inputPath);
     const outputPath = projectPath(request.projectDir, spec.outputPath);
-    await mkdir(dirname(outputPath), { recursive: true });
+    // An object-store output is uploaded by the batch engine: no local folder is named after it.
+    if (!isObjectStoreUri(outputPath)) await mkdir(dirname(outputPath), { recursive: true });
     const env = request.env;
     const stepAttributes = { ...modelUriAttributes(spec.modelUri), [ATTR.inputPath]: inputPath, [ATTR.outputPath]: outputPath };
     const summary = await step(`batch_score ${spec.modelUri}`, stepAttributes, async (span) => {
       const scored = await deps.batch.score({
         modelUri: spec.modelUri,
+        ...(deps.registryUri ? { registryUri: deps.registryUri } : {}),
         inputPath,
         outputPath,
         outputFormat: spec.outputFormat,

@@ -7,6 +7,8 @@ export interface DeployRequest {
   /** The endpoint's name (from `serving_endpoints.<key>.name`). */
   endpointName: string;
   modelUri: string;
+  /** The central registry `modelUri` resolves in (the project's workspace.registry_uri), when not this server's. */
+  registryUri?: string;
   description?: string;
   actor: string;
 }
@@ -36,7 +38,7 @@ export interface DeployResult extends DeploySummary {
  * definition comes from the job's snapshot of `serving_endpoints`, which the deploy task's
  * `endpoint` key names (validated at load time).
  */
-export function deployTask(deps: { endpoints: EndpointDeployer; jobRun(jobRunId: number): Promise<JobRunRecord | undefined> }): TaskHandler {
+export function deployTask(deps: { endpoints: EndpointDeployer; jobRun(jobRunId: number): Promise<JobRunRecord | undefined>; registryUri?: string }): TaskHandler {
   return async ({ request, actor, log, step }) => {
     if (request.task.type !== 'deploy') throw new Error(`the deploy handler got a '${request.task.type}' task`);
     const spec = request.task.deploy;
@@ -46,6 +48,7 @@ export function deployTask(deps: { endpoints: EndpointDeployer; jobRun(jobRunId:
       const deployed = await deps.endpoints.deploy({
         endpointName,
         modelUri: spec.modelUri,
+        ...(deps.registryUri ? { registryUri: deps.registryUri } : {}),
         actor,
         ...(endpoint?.description ? { description: endpoint.description } : {}),
       });

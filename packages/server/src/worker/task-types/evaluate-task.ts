@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isObjectStoreUri } from '@modelyard/sdk';
 import { SYSTEM_TAGS } from '../../domain/tracking.js';
 import type { Metric, Param, Tag } from '../../domain/tracking.js';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
@@ -12,7 +13,7 @@ import type { ScoredRows } from './evaluation-metrics.js';
 import type { EvaluatedModel, EvaluationResult } from './evaluation-result.js';
 import { TaskFailure } from './in-process-executor.js';
 import type { TaskContext, TaskHandler } from './in-process-executor.js';
-import { readLabeledCsv } from './model-scoring.js';
+import { readLabeledData } from './labeled-data-source.js';
 import type { LabeledData, ModelLoader } from './model-scoring.js';
 
 export interface EvaluateTaskDeps {
@@ -20,6 +21,8 @@ export interface EvaluateTaskDeps {
   runs: Pick<RunService, 'create' | 'logBatch' | 'update'>;
   models: ModelLoader;
   now: () => number;
+  /** The central registry `modelVersions` talks to, which the models load from too (absent: this server's). */
+  registryUri?: string;
 }
 
 export const EVALUATION_TAGS = {
@@ -29,8 +32,10 @@ export const EVALUATION_TAGS = {
   modelVersion: 'modelyard.model_version',
 } as const;
 
-/** Paths in a task are relative to the project folder. */
+/** Paths in a task are relative to the project folder; s3://, wasbs:// and abfss:// URIs are kept. */
 export function projectPath(projectDir: string, path: string): string {
+  // An object-store URI is where the data lives already, never a file below the project.
+  if (isObjectStoreUri(path)) return path;
   return isAbsolute(path) ? path : resolve(projectDir, path);
 }
 
@@ -60,7 +65,7 @@ export function evaluateTask(deps: EvaluateTaskDeps): TaskHandler {
     if (request.task.type !== 'evaluate') throw new Error(`the evaluate handler got a '${request.task.type}' task`);
     const spec = request.task.evaluate;
     const dataPath = projectPath(request.projectDir, spec.dataPath);
-    const data = await readLabeledCsv(dataPath, spec.targetColumn);
+    const data = await readLabeledData(dataPath, spec.targetColumn, signal);
     await log(`${data.rows} labelled rows from ${dataPath}`);
 
     let challengerVersion: Resolved;
@@ -136,7 +141,7 @@ async function scoreAndLog(
   const spec = request.task.type === 'evaluate' ? request.task.evaluate : undefined;
   if (!spec) throw new Error('not an evaluate task');
   const started = deps.now();
-  const model = await deps.models.load(uri);
+  const model = await deps.models.load(uri, deps.registryUri ? { registryUri: deps.registryUri } : undefined);
   let scored: ScoredRows;
   try {
     scored = await model.predict(data.features);

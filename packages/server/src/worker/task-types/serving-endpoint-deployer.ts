@@ -34,12 +34,13 @@ export class ServingEndpointDeployer implements EndpointDeployer {
     const after = await this.endpoints.upsert({
       name: request.endpointName,
       ...(request.description !== undefined ? { description: request.description } : before?.description !== undefined ? { description: before.description } : {}),
-      servedModels: [{ name: served, modelUri: request.modelUri }],
+      servedModels: [{ name: served, modelUri: request.modelUri, ...(request.registryUri ? { registryUri: request.registryUri } : {}) }],
       ...(before ? { inferenceLog: before.config.inferenceLog } : {}),
     });
     const state = after.servedModelStates.find((s) => s.name === served);
     if (state?.status === 'FAILED') {
-      throw new Error(`endpoint ${request.endpointName} could not load ${request.modelUri}: ${state.message ?? 'no reason given'}`);
+      const from = request.registryUri ? ` from the registry at ${request.registryUri}` : '';
+      throw new Error(`endpoint ${request.endpointName} could not load ${request.modelUri}${from}: ${state.message ?? 'no reason given'}`);
     }
     const previous = before?.servedModelStates.find((s) => s.loadedModelVersion !== undefined);
     return {

@@ -46,6 +46,8 @@ export function servingEndpointToJson(e: ServingEndpoint): Record<string, unknow
       served_models: e.servedModelStates.map((s) => ({
         name: s.name,
         model_uri: s.modelUri,
+        // Output only: a request cannot name a registry (the server would fetch from any address it was given).
+        ...(s.registryUri !== undefined ? { registry_uri: s.registryUri } : {}),
         ...(s.loadedModelName !== undefined ? { model_name: s.loadedModelName } : {}),
         ...(s.loadedModelVersion !== undefined ? { model_version: s.loadedModelVersion } : {}),
         state: { deployment: s.status, ...(s.message !== undefined ? { deployment_state_message: s.message } : {}) },
