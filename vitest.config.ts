@@ -18,6 +18,9 @@ export default defineConfig({
     pool: 'forks',
     // One throwaway PostgreSQL cluster per run (test/helpers/postgres.ts); workers get its URL via inject().
     globalSetup: ['packages/server/test/helpers/global-setup.ts'],
+    // @actions/workflow-parser imports its JSON schema without `with { type: 'json' }`, which
+    // Node 20 refuses; transformed by Vite, the import works.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

@@ -48,10 +48,19 @@ const HINT =
 
 /** Why each reference of `command` (a string command) cannot be substituted safely; empty when all can. */
 export function shellReferenceProblems(command: string): string[] {
+  return unsafeShellReferences(command).map(({ ref, where }) => `{{${ref}}} is ${where} in a command string, where quoting cannot keep its value from being read as shell syntax: ${HINT}`);
+}
+
+/**
+ * Each reference of `command` that stands where a single-quoted word would not stay one word of
+ * data, and where (e.g. 'inside double quotes'). Also used for the `{param}` placeholders of an
+ * MLproject command (domain/projects/entry-point-command.ts).
+ */
+export function unsafeShellReferences(command: string): Array<{ ref: string; where: string }> {
   const refs = findReferences(command);
   if (refs.length === 0) return [];
-  const problems: string[] = [];
-  const refuse = (ref: string, where: string) => problems.push(`{{${ref}}} is ${where} in a command string, where quoting cannot keep its value from being read as shell syntax: ${HINT}`);
+  const problems: Array<{ ref: string; where: string }> = [];
+  const refuse = (ref: string, where: string) => problems.push({ ref, where });
   const stack: Frame[] = [{ kind: 'top', depth: 0 }];
   /** Set once the scan can no longer tell how the shell reads what follows. */
   let unsure: string | undefined;
