@@ -156,6 +156,34 @@ describe('shellReferenceProblems', () => {
   });
 });
 
+describe('commands that read text as shell code again', () => {
+  it.each([
+    'eval echo {{job.parameters.who}}',
+    'let n={{job.parameters.who}}',
+    'declare -i n; n={{job.parameters.who}}',
+    '[ -v {{job.parameters.who}} ]',
+    'test -v {{job.parameters.who}}',
+    'sh -c {{job.parameters.who}}',
+    'bash -lc {{job.parameters.who}}',
+    '/bin/sh -c "echo" {{job.parameters.who}}',
+    'printf -v {{job.parameters.who}} x',
+    'read {{job.parameters.who}} < /dev/null',
+    'echo {{job.parameters.who}} | xargs echo',
+    'true; . {{job.parameters.who}}',
+    'command eval echo {{job.parameters.who}}',
+  ])('refuses every reference in %s', (command) => {
+    const problems = shellReferenceProblems(command);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/hands text back to the shell/);
+  });
+
+  it('leaves ordinary commands alone, a dot as a path too', () => {
+    for (const command of ['pip install . && echo {{job.parameters.who}}', 'python -m train --out ./x {{job.parameters.who}}', 'cd . && echo {{job.parameters.who}}']) {
+      expect(shellReferenceProblems(command), command).toEqual([]);
+    }
+  });
+});
+
 describe('substituteShellReferences', () => {
   it('quotes every kind of reference, dynamic values too', () => {
     const c = { ...ctx("it's"), values: { ...ctx('').values, 'job.name': 'a; b' } };

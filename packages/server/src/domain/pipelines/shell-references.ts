@@ -59,6 +59,8 @@ export function shellReferenceProblems(command: string): string[] {
 export function unsafeShellReferences(command: string): Array<{ ref: string; where: string }> {
   const refs = findReferences(command);
   if (refs.length === 0) return [];
+  const rereader = textRereadingCommand(command);
+  if (rereader) return refs.map((r) => ({ ref: r.ref, where: `in a command that hands text back to the shell (${rereader})` }));
   const problems: Array<{ ref: string; where: string }> = [];
   const refuse = (ref: string, where: string) => problems.push({ ref, where });
   const stack: Frame[] = [{ kind: 'top', depth: 0 }];
@@ -221,6 +223,31 @@ export function unsafeShellReferences(command: string): Array<{ ref: string; whe
     wordStart = false;
     return true;
   }
+}
+
+// Builtins (and shells run with -c) that read their arguments as shell code or arithmetic again,
+// so a value quoted as one word for the first reading is parsed a second time: `eval echo 'x; id'`
+// runs id, and bash evaluates `let 'a[$(id)]'`, `declare -i n='…'`, `[ -v 'a[$(id)]' ]`,
+// `printf -v 'a[$(id)]'` and `read 'a[$(id)]'` as arithmetic. Where such a word stands anywhere in
+// the command, no reference is substituted at all: the scan below follows quoting, not which
+// command an argument goes to, and refusing is the safe side (an env: variable read as "$NAME"
+// in the script, or a command list, still passes the value).
+const REREADING_BUILTINS = new Set(['eval', 'let', 'declare', 'typeset', 'local', 'readonly', 'export', 'source', 'trap', 'alias', 'builtin', 'command', 'read', 'mapfile', 'readarray', 'unset']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox']);
+
+/** The word that makes `command` read text as shell code again, if any (a crude word split: it may refuse more than it must). */
+function textRereadingCommand(command: string): string | undefined {
+  // `.` sources a file only in command position (elsewhere it is a path: `pip install .`).
+  if (/(^|[;&|(\n])\s*\.\s/.test(command)) return "'.'";
+  const words = command.split(/[\s;&|()`{}<>]+/).map((w) => w.replace(/^['"]+|['"]+$/g, '').replace(/^.*\//, '')).filter((w) => w !== '');
+  for (const [k, w] of words.entries()) {
+    if (REREADING_BUILTINS.has(w)) return `'${w}'`;
+    if (w === 'printf' && words[k + 1] === '-v') return "'printf -v'";
+    if ((w === 'test' || w === '[') && words.slice(k + 1).includes('-v')) return `'${w} -v'`;
+    if (SHELLS.has(w) && words.slice(k + 1).some((x) => /^-[a-z]*c[a-z]*$/.test(x))) return `'${w} -c'`;
+    if (w === 'xargs') return "'xargs'";
+  }
+  return undefined;
 }
 
 /**
