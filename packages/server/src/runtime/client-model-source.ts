@@ -21,18 +21,32 @@ export function localModelDir(uri: string): string | undefined {
  */
 export class ClientModelSource implements ModelSource {
   private readonly cacheDir: string;
+  private readonly remoteFilesOnly: boolean;
 
+  /**
+   * `remoteFilesOnly`: accept only models whose files the server serves over HTTP
+   * (`mlflow-artifacts:`, `http(s):`). A server process resolving through another server (a
+   * central registry) sets it: that server's answer is not trusted to name a path on this
+   * machine's disk, or a bucket this process's own cloud credentials would open.
+   */
   constructor(
     private readonly client: Client,
-    opts: { cacheDir?: string } = {},
+    opts: { cacheDir?: string; remoteFilesOnly?: boolean } = {},
   ) {
     this.cacheDir = opts.cacheDir ?? join(tmpdir(), 'modelyard-models');
+    this.remoteFilesOnly = opts.remoteFilesOnly ?? false;
   }
 
   async resolve(uri: string): Promise<ResolvedModelFiles> {
-    const local = localModelDir(uri);
+    const local = this.remoteFilesOnly ? undefined : localModelDir(uri);
     if (local) return { uri, localDir: local };
     const resolved = await resolveModelUri(this.client, uri);
+    if (this.remoteFilesOnly && !/^(mlflow-artifacts|https?):/i.test(resolved.rootUri)) {
+      throw new Error(
+        `${uri} at ${this.client.registryUri} keeps its files at ${JSON.stringify(resolved.rootUri.slice(0, 200))}; ` +
+          'a model from another registry must be served by that server over HTTP (mlflow-artifacts:/), not read from a path or bucket by this one',
+      );
+    }
     const version = resolved.version;
     // Registry versions, run folders and logged models do not change once their MLmodel is
     // written, so they are downloaded once per cache folder.

@@ -37,7 +37,7 @@ export class RegistryRoutingModelSource implements ModelSource {
       const folder = createHash('sha256').update(registryUri).digest('hex').slice(0, 16);
       // env {}: this process's MLFLOW_* variables describe other servers than this registry.
       const client = new Client({ trackingUri: registryUri, registryUri, env: {}, maxRetries: 3, backoffMs: 100 });
-      source = new ClientModelSource(client, { cacheDir: join(this.cacheDir, 'registries', folder) });
+      source = new ClientModelSource(client, { cacheDir: join(this.cacheDir, 'registries', folder), remoteFilesOnly: true });
       this.remotes.set(registryUri, source);
     }
     return source;
