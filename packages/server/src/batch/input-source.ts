@@ -38,10 +38,11 @@ export function inputFormatOf(path: string): InputFormat | undefined {
 /**
  * A file, or a folder of part files (Spark's and DuckDB's `part-*.parquet` layout): every CSV or
  * Parquet file below it in name order. Hidden files and Spark's `_SUCCESS`-style markers are
- * skipped; a folder mixing CSV and Parquet is refused rather than guessed at.
+ * skipped; a folder mixing CSV and Parquet is refused rather than guessed at. `path` is what
+ * messages call it (the object-store URI a staged copy at `localPath` came from).
  */
-export async function resolveInput(path: string): Promise<InputSource> {
-  const full = resolve(path);
+export async function resolveInput(localPath: string, path = localPath): Promise<InputSource> {
+  const full = resolve(localPath);
   const info = await stat(full).catch(() => undefined);
   if (!info) throw new InvalidParameterError(`input '${path}' does not exist; pass a CSV or Parquet file, or a folder of them`);
   if (info.isFile()) {

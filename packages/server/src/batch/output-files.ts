@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isObjectStoreUri } from '@modelyard/sdk';
 import { InvalidParameterError } from '../errors.js';
 
 export type OutputFormat = 'csv' | 'parquet' | 'jsonl';
@@ -26,12 +27,15 @@ export function copyOptions(format: OutputFormat, header = true): string {
   return '(FORMAT json)';
 }
 
-/** `scores.parquet` → `scores.rejects.parquet`, beside the output. */
+/** `scores.parquet` → `scores.rejects.parquet`, beside the output (a local path or an object-store URI). */
 export function defaultRejectsPath(output: string, format: OutputFormat): string {
-  const name = basename(output);
+  // By string for URIs: path.join would fold `s3://` into `s3:/`.
+  const slash = output.lastIndexOf('/');
+  const name = isObjectStoreUri(output) ? output.slice(slash + 1) : basename(output);
   const dot = name.lastIndexOf('.');
   const stem = dot > 0 ? name.slice(0, dot) : name;
-  return join(dirname(output), `${stem}.rejects.${extensionOf(format)}`);
+  const rejects = `${stem}.rejects.${extensionOf(format)}`;
+  return isObjectStoreUri(output) ? `${output.slice(0, slash + 1)}${rejects}` : join(dirname(output), rejects);
 }
 
 const WORK_MARK = '.modelyard-';
@@ -58,7 +62,8 @@ async function removeStaleWorkDirs(dir: string, name: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` still runs (EPERM: it does, as another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

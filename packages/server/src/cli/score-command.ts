@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Client } from '@modelyard/sdk';
+import { Client, isObjectStoreUri } from '@modelyard/sdk';
 import { DEFAULT_BATCH_EXPERIMENT } from '../batch/batch-run-log.js';
 import type { OutputFormat } from '../batch/output-files.js';
 import { InvalidParameterError } from '../errors.js';
@@ -33,7 +33,9 @@ interface ScoreFlags extends ModelRuntimeFlags {
  */
 function wantsTracking(flags: ScoreFlags, env: NodeJS.ProcessEnv): boolean {
   if (!flags.tracking) return false;
-  return Boolean(flags.experiment ?? env.MLFLOW_TRACKING_URI ?? env.MODELYARD_TRACKING_URI ?? (localModelDir(flags.model) ? undefined : 'remote model'));
+  // A model in a folder or an object store needs no server: nothing says where a run would go.
+  const needsServer = !localModelDir(flags.model) && !isObjectStoreUri(flags.model);
+  return Boolean(flags.experiment ?? env.MLFLOW_TRACKING_URI ?? env.MODELYARD_TRACKING_URI ?? (needsServer ? 'remote model' : undefined));
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -44,9 +46,9 @@ export function registerScoreCommand(program: Command): void {
         'writes the input columns (or --id-column) plus prediction, class probabilities, model name, version and scoring time. ' +
         'Rows that fail validation go to a rejects file. The job is recorded as an MLflow run on MLFLOW_TRACKING_URI.',
     )
-    .requiredOption('-m, --model <uri>', 'model URI: models:/<name>@<alias>, models:/<name>/<stage|version>, runs:/<run_id>/<path> or a local folder')
-    .requiredOption('-i, --input <path>', 'CSV or Parquet file, or a folder of them')
-    .requiredOption('-o, --output <path>', 'file to write: .parquet, .csv or .jsonl')
+    .requiredOption('-m, --model <uri>', 'model URI: models:/<name>@<alias>, models:/<name>/<stage|version>, runs:/<run_id>/<path>, a model folder at s3://, wasbs:// or abfss://, or a local folder')
+    .requiredOption('-i, --input <path>', 'CSV or Parquet file, or a folder of them: a local path or an s3://, wasbs:// or abfss:// URI')
+    .requiredOption('-o, --output <path>', 'file to write (.parquet, .csv or .jsonl): a local path or an s3://, wasbs:// or abfss:// URI, uploaded once complete')
     .option('--format <format>', 'output format when the extension does not say: parquet, csv or jsonl')
     .option('--experiment <name>', `MLflow experiment of the scoring run (default: MLFLOW_EXPERIMENT_NAME or ${DEFAULT_BATCH_EXPERIMENT})`)
     .option('--run-name <name>', 'name of the scoring run')

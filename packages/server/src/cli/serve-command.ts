@@ -30,8 +30,8 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description(
       'serve a model over HTTP with MLflow\'s scoring protocol (POST /invocations, GET /ping, /health, /version, /metrics); ' +
-        'the model URI may be models:/<name>@<alias>, models:/<name>/<stage|version>, runs:/<run_id>/<path> or a local folder. ' +
-        'Remote URIs are resolved against MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI.',
+        'the model URI may be models:/<name>@<alias>, models:/<name>/<stage|version>, runs:/<run_id>/<path>, a model folder at s3://, wasbs:// or abfss:// ' +
+        '(read directly with the environment\'s credentials) or a local folder. Registry and run URIs are resolved against MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI.',
     )
     .argument('<model-uri>', 'the model to serve')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
