@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import type { LoadedRuntimeModel } from '../runtime/model-runtime.js';
+import { PythonBatchKilledWorkersError } from '../runtime/python/python-worker-pool.js';
+import { describeInputRows } from './input-rows.js';
 import { batchFeatures, packable } from './chunk-features.js';
 import type { BatchFeatures } from './chunk-features.js';
 import { InferenceWorker } from './inference-worker.js';
@@ -156,11 +158,15 @@ async function scorePlan(
     join(opts.work, `output-parts.${extensionOf(format)}`),
   );
   if (fromSignature) segments.setLayout(fromSignature);
+  // Input rows handed to `score` so far: where the next batch starts, to name its rows in errors.
+  let scored = 0;
   try {
     const scanned = await scan(result, opts, {
       score: (chunks) => {
         const features = batchFeatures(plan, chunks, worker !== undefined);
-        return { chunks, features, prediction: predict(model, worker, features) };
+        const batchStart = scored;
+        for (const c of chunks) scored += c.rowCount;
+        return { chunks, features, prediction: predict(model, worker, features, batchStart) };
       },
       write: async ({ chunks, features, prediction }) => {
         const p = await prediction;
@@ -180,10 +186,16 @@ async function scorePlan(
   }
 }
 
-async function predict(model: LoadedRuntimeModel, worker: InferenceWorker | undefined, features: BatchFeatures): Promise<ColumnarPrediction | undefined> {
+async function predict(model: LoadedRuntimeModel, worker: InferenceWorker | undefined, features: BatchFeatures, batchStart: number): Promise<ColumnarPrediction | undefined> {
   if (features.rows === 0) return undefined;
   if (worker && features.matrix) return worker.predict(features.matrix, features.rows);
-  return columnarOf(await model.predictColumns(features.columns!, features.rows, { probabilities: true }));
+  try {
+    return columnarOf(await model.predictColumns(features.columns!, features.rows, { probabilities: true }));
+  } catch (e) {
+    // The pool reran the batch on fresh workers and it killed each: name its rows as the input numbers them.
+    if (e instanceof PythonBatchKilledWorkersError) throw new PythonBatchKilledWorkersError(describeInputRows(features.rejected, batchStart, e.firstRow, e.rows), e.firstRow, e.rows, e.losses, e.fate);
+    throw e;
+  }
 }
 
 function onnxPath(model: LoadedRuntimeModel): string {

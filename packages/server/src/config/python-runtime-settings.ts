@@ -20,9 +20,15 @@ export interface PythonRuntimeSettings {
   pythonWorkers: number;
   /** A worker call running longer is stopped (503) and the worker replaced. Default 60 000 (MLflow's scoring timeout). */
   pythonTimeoutMs: number;
+  /**
+   * A Python model no endpoint serves and no task uses has its workers stopped after this many
+   * milliseconds; its next use starts them again. 0 keeps them. Default 600 000 (the runtime's
+   * DEFAULT_IDLE_STOP_MS).
+   */
+  pythonIdleStopMs: number;
 }
 
-export const PYTHON_RUNTIME_KEYS: Array<keyof PythonRuntimeSettings> = ['modelFlavor', 'pythonExecutable', 'pythonEnvManager', 'pythonWorkers', 'pythonTimeoutMs'];
+export const PYTHON_RUNTIME_KEYS: Array<keyof PythonRuntimeSettings> = ['modelFlavor', 'pythonExecutable', 'pythonEnvManager', 'pythonWorkers', 'pythonTimeoutMs', 'pythonIdleStopMs'];
 
 /** The settings from merged config layers (strings from env and flags, numbers from YAML), validated. */
 export function parsePythonRuntimeSettings(merged: Partial<Record<keyof PythonRuntimeSettings, unknown>>): PythonRuntimeSettings {
@@ -34,11 +40,14 @@ export function parsePythonRuntimeSettings(merged: Partial<Record<keyof PythonRu
   if (!Number.isInteger(workers) || workers < 0) throw new InvalidParameterError(`pythonWorkers must be a whole number of processes, or 0 for one per core, got '${String(merged.pythonWorkers)}'`);
   const timeout = Number(merged.pythonTimeoutMs ?? 60_000);
   if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 2_147_483_647) throw new InvalidParameterError(`pythonTimeoutMs must be a whole number of milliseconds above 0, got '${String(merged.pythonTimeoutMs)}'`);
+  const idle = Number(merged.pythonIdleStopMs ?? 600_000);
+  if (!Number.isInteger(idle) || idle < 0 || idle > 2_147_483_647) throw new InvalidParameterError(`pythonIdleStopMs must be a whole number of milliseconds, or 0 to keep idle models' workers, got '${String(merged.pythonIdleStopMs)}'`);
   return {
     modelFlavor: flavor as PythonRuntimeSettings['modelFlavor'],
     ...(merged.pythonExecutable ? { pythonExecutable: String(merged.pythonExecutable) } : {}),
     pythonEnvManager: manager as PythonRuntimeSettings['pythonEnvManager'],
     pythonWorkers: workers,
     pythonTimeoutMs: timeout,
+    pythonIdleStopMs: idle,
   };
 }

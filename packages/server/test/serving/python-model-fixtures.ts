@@ -47,7 +47,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 spec = json.loads(sys.argv[1])
 out = spec["out"]
@@ -144,6 +144,11 @@ for m in spec["models"]:
         model = Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(C=m.get("c", 1.0), max_iter=1000))]).fit(X, y)
         save(model, folder, X, m.get("serialization", "cloudpickle"), "long")
         expected(model, X.head(m.get("rows", 50)), folder)
+    elif m["kind"] == "lambda":
+        # A lambda defined here (__main__), as in a notebook: only cloudpickle can save and load it.
+        model = Pipeline([("log", FunctionTransformer(lambda Z: np.log1p(np.clip(Z, 0, None)))), ("lr", LogisticRegression(max_iter=1000))]).fit(X, y)
+        save(model, folder, X, "cloudpickle", "long")
+        expected(model, X.head(m.get("rows", 50)), folder)
     elif m["kind"] == "ridge":
         raw = pd.read_csv(spec["diabetes"])
         Xr, yr = raw.drop(columns=["Y"]), raw["Y"]
@@ -165,6 +170,8 @@ export interface TrainedModel {
 export type ModelSpec =
   | { name: string; kind: 'forest'; trees?: number; depth?: number; seed?: number; rows?: number; serialization?: 'pickle' | 'cloudpickle'; float_features?: boolean }
   | { name: string; kind: 'logistic'; c?: number; rows?: number; serialization?: 'pickle' | 'cloudpickle' }
+  /** A pipeline with a lambda in a FunctionTransformer: saved with cloudpickle, which it needs (train only where cloudpickle is importable). */
+  | { name: string; kind: 'lambda'; rows?: number }
   | { name: string; kind: 'ridge'; alpha?: number; rows?: number; serialization?: 'pickle' | 'cloudpickle' };
 
 /** Trains the models with Debian's scikit-learn into `out/<name>` and reads back what scikit-learn predicted. */

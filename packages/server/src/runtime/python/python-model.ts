@@ -28,6 +28,15 @@ export interface PythonRuntimeOptions {
   envCacheDir?: string;
   /** Most rows of merged single requests per call. Default 1024. */
   maxBatchRows?: number;
+  /**
+   * Read by the model runtime (it alone knows who holds a model): a Python model nobody holds
+   * (no endpoint serves it, no job scores with it) has its workers stopped after this many
+   * milliseconds unused, and the next load starts them again. 0 keeps them until the cache
+   * evicts the model. Default 10 minutes (DEFAULT_IDLE_STOP_MS).
+   */
+  idleStopMs?: number;
+  /** Reruns of a batch (batch scoring, evaluate) whose worker died under it, before it fails naming its rows. Default 2. */
+  batchRetries?: number;
   /** Told about worker deaths, restarts, environment builds and the workers' stderr. */
   onEvent?: ((event: { level: 'info' | 'warn'; message: string; err?: unknown }) => void) | undefined;
 }
@@ -69,6 +78,7 @@ export async function openPythonModel(localDir: string, mlmodel: MlModel, uri: s
     requestTimeoutMs: opts.requestTimeoutMs ?? 60_000,
     maxBatchRows: opts.maxBatchRows ?? 1024,
     splitRows: SPLIT_ROWS,
+    batchRetries: opts.batchRetries,
     start: () =>
       PythonWorker.start({
         python: env.python,

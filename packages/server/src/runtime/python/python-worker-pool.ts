@@ -8,6 +8,28 @@ import type { PythonWorker } from './python-worker.js';
 /** The model raised while predicting: MLflow's scoring server answers that as a 400 naming the exception. */
 export class ModelPredictError extends BadRequestError {}
 
+/**
+ * A batch killed a worker each time it ran, retries included: most likely one of its rows
+ * crashes the model's native code (a segfault, memory exhaustion). `firstRow` and `rows` say
+ * which rows of the call those were (0-based), so batch scoring can name them in its input.
+ */
+export class PythonBatchKilledWorkersError extends ModelPredictError {
+  constructor(
+    /** Names the rows: `rows 1–2048 of this call`, or batch scoring's `input rows 4097–6144`. */
+    rowsText: string,
+    readonly firstRow: number,
+    readonly rows: number,
+    readonly losses: number,
+    /** How the last worker died, its last output included. */
+    readonly fate: string,
+  ) {
+    super(
+      `${rowsText} killed the Python worker running them ${losses} times (the last: ${fate}); they were not run again. ` +
+        `One of these rows most likely crashes the model's code in Python (a crash or memory exhaustion in a native library): score a few of them at a time to find it, or remove them`,
+    );
+  }
+}
+
 export interface PoolJob {
   rows: number;
   columns: readonly WireColumn[];
@@ -19,6 +41,12 @@ export interface PoolJob {
 
 interface Queued extends PoolJob {
   key: string;
+  /** A batch (not a server's request): rerun on another worker when its worker dies under it. */
+  retry: boolean;
+  /** Workers that died running it so far. */
+  losses: number;
+  /** Its first row in the caller's call (a piece of a split batch starts past 0). */
+  offset: number;
   resolve(p: Prediction): void;
   reject(e: unknown): void;
 }
@@ -32,6 +60,11 @@ export interface PythonWorkerPoolOptions {
   maxBatchRows: number;
   /** A batch of at least twice this many rows is split across the pool's workers. */
   splitRows: number;
+  /**
+   * How many times a batch (a non-mergeable call: batch scoring, evaluate) is rerun after its
+   * worker died under it; one more death fails it, naming its rows. Default 2.
+   */
+  batchRetries?: number | undefined;
   /** Told when a worker dies or cannot be replaced (for the log). */
   onEvent?: ((message: string, err?: unknown) => void) | undefined;
 }
@@ -42,7 +75,10 @@ export interface PythonWorkerPoolOptions {
  * worker frees up: at low load a request runs alone, under load the pool batches by itself
  * (a 100-tree forest scores 20 rows in about the time of one). A large batch is split across
  * the workers. A worker that exits or hangs fails only its own in-flight call (503) and is
- * replaced; the others keep answering.
+ * replaced; the others keep answering. A server's request then fails (its client retries, and
+ * may have given up by the time a retry here would answer), but a batch reruns on another
+ * worker: a batch scoring job of an hour must not fail because one worker was OOM-killed. A
+ * batch that kills its worker every time is a poison batch and fails after `batchRetries` reruns.
  */
 export class PythonWorkerPool {
   private readonly all = new Set<PythonWorker>();
@@ -89,7 +125,7 @@ export class PythonWorkerPool {
     const parts = !job.mergeable && this.opts.size > 1 && job.rows >= 2 * this.opts.splitRows ? Math.min(this.opts.size, Math.floor(job.rows / this.opts.splitRows)) : 1;
     if (parts > 1) return this.predictSplit(job, parts);
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...job, key: keyOf(job), resolve, reject });
+      this.queue.push({ ...job, key: keyOf(job), retry: !job.mergeable, losses: 0, offset: 0, resolve, reject });
       this.pump();
     });
   }
@@ -109,7 +145,7 @@ export class PythonWorkerPool {
       const end = Math.min(job.rows, start + size);
       const columns = job.columns.map((c) => ({ ...c, values: c.values.slice(start, end) }));
       pieces.push(new Promise((resolve, reject) => {
-        this.queue.push({ ...job, rows: end - start, columns, key: '', mergeable: false, resolve, reject });
+        this.queue.push({ ...job, rows: end - start, columns, key: '', mergeable: false, retry: true, losses: 0, offset: start, resolve, reject });
       }));
     }
     this.pump();
@@ -212,11 +248,26 @@ export class PythonWorkerPool {
         at = end;
       }
     } catch (err) {
-      for (const q of batch) q.reject(err);
+      if (batch.length === 1 && first.retry && err instanceof PythonWorkerLostError && !this.closing) this.rerun(first, err);
+      else for (const q of batch) q.reject(err);
     } finally {
       if (worker.alive && this.all.has(worker)) this.idle.push(worker);
       this.pump();
     }
+  }
+
+  /** Puts a batch whose worker died back at the head of the queue, unless it has killed workers too often. */
+  private rerun(job: Queued, err: PythonWorkerLostError): void {
+    // Without a fate the worker was gone before the batch reached it: that does not count.
+    const losses = job.losses + (err.fate !== undefined ? 1 : 0);
+    const retries = this.opts.batchRetries ?? 2;
+    const rows = `rows ${job.offset + 1}–${job.offset + job.rows}`;
+    if (losses > retries) {
+      job.reject(new PythonBatchKilledWorkersError(`${rows} of this call`, job.offset, job.rows, losses, err.fate ?? err.message));
+      return;
+    }
+    this.opts.onEvent?.(`${rows} of a batch are run again on another Python worker (${losses} of ${retries} reruns): ${err.fate ?? err.message}`);
+    this.queue.unshift({ ...job, losses });
   }
 
   private requeueAlone(batch: Queued[]): void {

@@ -30,7 +30,18 @@ export interface PythonWorkerStart {
 }
 
 /** A worker died or hung with requests in flight: 503, the client may retry (the pool replaces it). */
-export class PythonWorkerLostError extends TemporarilyUnavailableError {}
+export class PythonWorkerLostError extends TemporarilyUnavailableError {
+  /**
+   * What happened to the worker (`pid 123 exited (signal SIGKILL)`, `pid 123 did not answer within 60 s`)
+   * and its last output, without the advice to retry: for the pool's message when retrying is over.
+   * Unset when no worker died (the model was being unloaded).
+   */
+  readonly fate: string | undefined;
+  constructor(message: string, fate?: string) {
+    super(message);
+    this.fate = fate;
+  }
+}
 
 /** The model could not be loaded in Python: the message names what is missing. */
 export class PythonModelLoadError extends Error {}
@@ -50,6 +61,9 @@ export class PythonWorker {
   private exited: string | undefined;
   private stderrTail = '';
   private killedFor: string | undefined;
+  /** Why it is being killed, shortly: `did not answer within 60 s`. */
+  private killedWhy: string | undefined;
+  private stopping = false;
 
   private constructor(child: ChildProcessByStdio<Writable, Readable, Readable>, info: WorkerReady, tail: string) {
     this.child = child;
@@ -136,11 +150,13 @@ export class PythonWorker {
 
   /** Sends one request frame; resolves with the reply frame. Only one request may be in flight. */
   request(id: number, frame: Buffer, timeoutMs: number): Promise<Frame> {
+    // No fate: the worker was gone before this request reached it, so the request did not kill it.
     if (this.exited !== undefined) return Promise.reject(new PythonWorkerLostError(this.exited));
     if (this.inFlight) return Promise.reject(new Error(`python worker ${this.pid} is busy (request ${this.inFlight.id} in flight)`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.killedFor = `the Python worker (pid ${this.pid}) did not answer within ${timeoutMs / 1000} s; it was stopped and is being replaced`;
+        this.killedWhy = `did not answer within ${timeoutMs / 1000} s`;
         this.child.kill('SIGKILL');
       }, timeoutMs);
       this.inFlight = { id, resolve, reject, timer };
@@ -158,6 +174,7 @@ export class PythonWorker {
     if (this.exited !== undefined) return;
     const done = new Promise<void>((r) => this.onExit(() => r()));
     this.killedFor ??= `the Python worker (pid ${this.pid}) was stopped`;
+    this.stopping = true;
     this.child.stdin.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     timer.unref();
@@ -174,14 +191,15 @@ export class PythonWorker {
   }
 
   private onProcessExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.exited =
-      this.killedFor ??
-      `the Python worker (pid ${this.pid}) exited (${code !== null ? `code ${code}` : `signal ${signal}`}) while serving the model; it is being replaced, retry the request${lastWords(this.stderrTail)}`;
+    const how = code !== null ? `code ${code}` : `signal ${signal}`;
+    this.exited = this.killedFor ?? `the Python worker (pid ${this.pid}) exited (${how}) while serving the model; it is being replaced, retry the request${lastWords(this.stderrTail)}`;
+    const fate = `pid ${this.pid} ${this.killedWhy ?? `exited (${how})`}${lastWords(this.stderrTail)}`;
     const pending = this.inFlight;
     this.inFlight = undefined;
     if (pending) {
       clearTimeout(pending.timer);
-      pending.reject(new PythonWorkerLostError(this.exited));
+      // A worker stopped on purpose (the model unloaded) did not die of its request.
+      pending.reject(new PythonWorkerLostError(this.exited, this.stopping ? undefined : fate));
     }
     for (const l of this.exitListeners.splice(0)) l(this.exited);
   }
