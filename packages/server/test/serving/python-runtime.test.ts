@@ -151,6 +151,17 @@ describe.skipIf(!sklearnHere && process.env.CI !== 'true')('python_function mode
     await expect(runtime({ python: { envManager: 'virtualenv' } }).load(old)).rejects.toThrow(/needs Python 3\.8\.18 \(python_env\.yaml\) and \/usr\/bin\/python3 is Python 3\.\d+\.\d+; pass --python with a Python 3\.8 interpreter/);
   });
 
+  it('--env-manager virtualenv refuses environment files outside the model folder, without quoting them', async () => {
+    const outside = join(dir, 'outside-requirements.txt');
+    writeFileSync(outside, 'secret-package-name==1.0\n');
+    const escaping = join(dir, 'escaping-env');
+    cpSync(models.forest!.dir, escaping, { recursive: true });
+    writeFileSync(join(escaping, 'python_env.yaml'), 'build_dependencies:\n  - pip\ndependencies:\n  - -r ../outside-requirements.txt\n');
+    const refused = runtime({ python: { envManager: 'virtualenv' } }).load(escaping);
+    await expect(refused).rejects.toThrow(/'-r \.\.\/outside-requirements\.txt'.*outside the model folder/);
+    await expect(refused).rejects.not.toThrow(/secret-package-name/);
+  });
+
   it('--env-manager uv and conda say what they need when their tool is not installed', async () => {
     if (!existsSync('/usr/bin/uv') && !process.env.UV) {
       await expect(runtime({ python: { envManager: 'uv' } }).load(models.forest!.dir)).rejects.toThrow(/--env-manager uv needs the uv command/);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '@modelyard/sdk';
 import { FrameReader, decodePrediction, encodePredictRequest, frame, wireColumns } from './frame-codec.js';
 
-/** What a worker would read: the header and each column's bytes, decoded as worker-script.ts does. */
+/** What a worker would read: the header and each column's bytes, decoded as pyfunc_worker.py does. */
 function readRequest(buf: Buffer): { header: Record<string, any>; columns: unknown[][] } {
   const [f] = new FrameReader().push(buf);
   const header = f!.header as Record<string, any>;

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import YAML from 'yaml';
 import type { MlModel } from '@modelyard/sdk';
 
@@ -80,10 +80,33 @@ export async function preparePythonEnvironment(modelDir: string, mlmodel: MlMode
   return { python, manager: opts.envManager, dir };
 }
 
+/**
+ * A file the MLmodel or python_env.yaml names, inside the model folder: a name such as
+ * `../../etc/x` would have this process read (and quote in its errors) a file the model does not own.
+ */
+function modelFile(modelDir: string, name: string, field: string): string {
+  const root = realpathOrSelf(resolve(modelDir));
+  const path = resolve(root, name);
+  const real = realpathOrSelf(path);
+  const inside = (p: string) => p === root || p.startsWith(root + sep);
+  if (!inside(path) || !inside(real)) {
+    throw new PythonEnvironmentError(`${field} names ${JSON.stringify(name.slice(0, 200))}, which is outside the model folder; a model's environment files must be inside it`);
+  }
+  return path;
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 async function virtualenvSpec(modelDir: string, mlmodel: MlModel): Promise<EnvSpec> {
   const pyfunc = mlmodel.flavors.python_function ?? {};
   const env = pyfunc.env as { virtualenv?: string } | string | undefined;
-  const envFile = join(modelDir, typeof env === 'object' && env?.virtualenv ? env.virtualenv : 'python_env.yaml');
+  const envFile = modelFile(modelDir, typeof env === 'object' && env?.virtualenv ? env.virtualenv : 'python_env.yaml', 'python_function env.virtualenv');
   if (existsSync(envFile)) {
     const doc = (YAML.parse(await readFile(envFile, 'utf8')) ?? {}) as { python?: unknown; build_dependencies?: unknown; dependencies?: unknown };
     const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
@@ -110,7 +133,7 @@ async function expandRequirements(modelDir: string, deps: string[]): Promise<{ d
       fingerprint.push(dep.trim());
       continue;
     }
-    const file = join(modelDir, m[1]!.trim());
+    const file = modelFile(modelDir, m[1]!.trim(), `the requirement '-r ${m[1]!.trim().slice(0, 200)}'`);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -167,7 +190,7 @@ async function pipInstall(cmd: string, spec: EnvSpec, opts: PythonEnvironmentOpt
 async function condaEnvironment(modelDir: string, mlmodel: MlModel, opts: PythonEnvironmentOptions): Promise<PythonEnvironment> {
   const pyfunc = mlmodel.flavors.python_function ?? {};
   const env = pyfunc.env as { conda?: string } | string | undefined;
-  const file = join(modelDir, typeof env === 'string' ? env : (env?.conda ?? 'conda.yaml'));
+  const file = modelFile(modelDir, typeof env === 'string' ? env : (env?.conda ?? 'conda.yaml'), 'python_function env.conda');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

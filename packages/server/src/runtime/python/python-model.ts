@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkAgainstSignature } from '@modelyard/sdk';
 import type { Columns, MlModel, Prediction } from '@modelyard/sdk';
 import type { PredictOptions, RuntimeBackend } from '../runtime-backend.js';
@@ -11,7 +10,6 @@ import { preparePythonEnvironment } from './python-environment.js';
 import type { EnvManager } from './python-environment.js';
 import { PythonWorker } from './python-worker.js';
 import { PythonWorkerPool } from './python-worker-pool.js';
-import { WORKER_SCRIPT } from './worker-script.js';
 
 export interface PythonRuntimeOptions {
   /** MLflow's `--env-manager`: `local` (default) runs `python` as it is; the others build the model's environment. */
@@ -110,15 +108,12 @@ export async function openPythonModel(localDir: string, mlmodel: MlModel, uri: s
   };
 }
 
-/** The worker script on disk, written once per content (a file per version, so upgrades never run a stale one). */
+/**
+ * The worker script, a file of the package beside this module (the build copies it into dist/):
+ * run where it is installed, never written to a shared folder another user could plant a file in.
+ */
 async function workerScriptPath(): Promise<string> {
-  const hash = createHash('sha256').update(WORKER_SCRIPT).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'modelyard-python');
-  const path = join(dir, `pyfunc_worker_${hash}.py`);
-  if (existsSync(path)) return path;
-  await mkdir(dir, { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, WORKER_SCRIPT);
-  await rename(tmp, path);
+  const path = fileURLToPath(new URL('./pyfunc_worker.py', import.meta.url));
+  if (!existsSync(path)) throw new Error(`the Python worker script ${path} is missing from this installation; rebuild it (npm run build)`);
   return path;
 }

@@ -1,17 +1,14 @@
-/**
- * The Python side of a pool worker: `python <script> <model_dir> <MLmodel as JSON>` loads one MLflow model and then
- * answers predict frames on stdin/stdout until stdin closes. Kept as text here (not a .py file
- * beside this one) so it runs the same from sources, from dist and under the test runner; the
- * pool writes it to a file once (tracebacks then name real lines).
- *
- * Framing (both ways, little-endian): u32 header length, u32 body length, the header as UTF-8
- * JSON, then the body. See frame-codec.ts for what the header says about the body.
- *
- * The protocol owns the process's real stdout: it is moved to a private descriptor before any
- * model code runs, and fd 1 then points at stderr, so a model that prints (or a library that
- * warns on stdout) cannot corrupt a frame.
- */
-export const WORKER_SCRIPT = String.raw`
+# The Python side of a Modelyard pool worker (runtime/python/python-worker-pool.ts):
+# `python pyfunc_worker.py <model_dir> <MLmodel as JSON>` loads one MLflow model, then answers
+# predict frames on stdin/stdout until stdin closes. It ships as a file of the package (copied
+# into dist/ by the build) and runs where it is installed: nothing is written to a shared /tmp.
+#
+# Framing (both ways, little-endian): u32 header length, u32 body length, the header as UTF-8
+# JSON, then the body. See frame-codec.ts for what the header says about the body.
+#
+# The protocol owns the process's real stdout: it is moved to a private descriptor before any
+# model code runs, and fd 1 then points at stderr, so a model that prints (or a library that
+# warns on stdout) cannot corrupt a frame.
 import base64, importlib, io, json, os, pickle, struct, sys, traceback
 
 PROTO_OUT = os.fdopen(os.dup(1), "wb", buffering=0)
@@ -312,4 +309,3 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
-`;
