@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
+import { checkNetworkExposure } from '../config/network-exposure.js';
 import type { RunningServer } from '../server-process.js';
 import { addStoreOptions, flagsToConfig } from './store-options.js';
 import type { ServerFlags } from './store-options.js';
@@ -11,7 +12,8 @@ export function registerServerCommand(program: Command): void {
   const cmd = program
     .command('server')
     .description('run the MLflow-compatible tracking server (SQLite by default, PostgreSQL by --backend-store-uri)')
-    .option('-h, --host <host>', 'address to listen on (env MODELYARD_HOST)', undefined)
+    .option('-h, --host <host>', 'address to listen on (env MODELYARD_HOST); anything but loopback needs --allow-unauthenticated until the server has authentication', undefined)
+    .option('--allow-unauthenticated', 'listen on a non-loopback --host although the server has no authentication (behind an authenticating proxy); logged as a warning (env MODELYARD_ALLOW_UNAUTHENTICATED)')
     .option('-p, --port <port>', 'port to listen on (env MODELYARD_PORT; default 5000)')
     .option('--artifacts-destination <uri>', 'where proxied artifacts (mlflow-artifacts:/) are stored: a local folder, s3://<bucket>/<path>, wasbs://<container>@<account>.blob.core.windows.net/<path> or abfss://<container>@<account>.dfs.core.windows.net/<path>; checked at start (default <data-dir>/artifacts)')
     .option('--default-artifact-root <uri>', "artifact root of new experiments (default 'mlflow-artifacts:/', served by this server; with --no-serve-artifacts the artifacts destination)")
@@ -41,6 +43,7 @@ export function registerServerCommand(program: Command): void {
   addStoreOptions(cmd);
   cmd.action(async (flags: ServerFlags & { demo?: string; demoOnly?: boolean }) => {
     const config = loadConfig({ flags: flagsToConfig(flags), configFile: flags.config });
+    const exposure = checkNetworkExposure(config);
     // Loaded here, not at start-up: the server pulls in everything (see program.ts).
     const [{ createLogger }, { startServer }, { createLogExport, logExportOptionsFromConfig }, { stdoutLogOutput }] = await Promise.all([
       import('../telemetry/logger.js'),
@@ -56,6 +59,7 @@ export function registerServerCommand(program: Command): void {
     // Made before the logger, which writes to it: the server's own lines are exported too.
     const logs = await createLogExport(logExportOptionsFromConfig(config));
     const logger = createLogger({ level: config.logLevel, exportTo: logs, destination: logOutput });
+    if (exposure) logger.warn(exposure);
     const server = await startServer(config, logger, { logs, logOutput });
     logger.info({ url: server.url, artifacts: config.artifactsDestination }, 'modelyard server listening');
     process.stdout.write(`Modelyard server listening on ${server.url}\n`);

@@ -11,6 +11,7 @@ export interface ServerFlags {
   defaultArtifactRoot?: string;
   /** Set by `--serve-artifacts` / `--no-serve-artifacts`; unset leaves env and file settings. */
   serveArtifacts?: boolean;
+  allowUnauthenticated?: boolean;
   allowedArtifactRoots?: string;
   dataDir?: string;
   config?: string;
@@ -44,6 +45,7 @@ export function flagsToConfig(flags: ServerFlags): ConfigInput {
     artifactsDestination: flags.artifactsDestination,
     defaultArtifactRoot: flags.defaultArtifactRoot,
     serveArtifacts: flags.serveArtifacts,
+    allowUnauthenticated: flags.allowUnauthenticated,
     allowedArtifactRoots: flags.allowedArtifactRoots,
     dataDir: flags.dataDir,
     logLevel: flags.logLevel,

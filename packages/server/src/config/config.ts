@@ -34,6 +34,11 @@ export interface Config extends ConnectionLimitSettings, PythonRuntimeSettings {
    */
   serveArtifacts: boolean;
   /**
+   * Listen on a non-loopback address although the server has no authentication
+   * (config/network-exposure.ts); off by default, when such a `host` is refused at start.
+   */
+  allowUnauthenticated: boolean;
+  /**
    * Local folders and object-store URIs besides the artifacts destination and the default
    * artifact root that the server may read artifacts from (experiments' `artifact_location`,
    * model sources); other local paths are refused, so clients cannot read the server's files,
@@ -98,6 +103,7 @@ const KEYS: Array<keyof Config> = [
   'artifactsDestination',
   'defaultArtifactRoot',
   'serveArtifacts',
+  'allowUnauthenticated',
   'allowedArtifactRoots',
   'logLevel',
   'bodyLimitBytes',
@@ -234,6 +240,7 @@ export function resolveConfig(layers: ConfigInput[], cwd: string = process.cwd()
     artifactsDestination,
     defaultArtifactRoot: String(merged.defaultArtifactRoot ?? (serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination)),
     serveArtifacts,
+    allowUnauthenticated: booleanSetting(merged.allowUnauthenticated, 'allowUnauthenticated', false),
     allowedArtifactRoots: listSetting(merged.allowedArtifactRoots).map((root) => artifactRootSetting(root, cwd)),
     logLevel: String(merged.logLevel ?? 'info'),
     bodyLimitBytes: bodyLimit,
