@@ -13,7 +13,7 @@ const NODE_ARGS = ['--conditions=source', '--import', 'tsx', MAIN, 'server', '--
 describe('modelyard server on a non-loopback address', () => {
   const dir = mkdtempSync(join(tmpdir(), 'modelyard-exposure-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   for (const key of Object.keys(env)) if (key.startsWith('MODELYARD_')) delete env[key];
 
   it('refuses to start, saying why and how to proceed, and opens nothing', () => {

@@ -89,6 +89,9 @@ export class PythonWorkerPool {
   private closing = false;
   private restartDelayMs = 500;
   private lastStartError: string | undefined;
+  /** Replacement workers being started, and the timer of the next try: close() ends both. */
+  private readonly starting = new Set<Promise<unknown>>();
+  private restartTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly opts: PythonWorkerPoolOptions) {}
 
@@ -132,7 +135,11 @@ export class PythonWorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.restartTimer);
     for (const q of this.queue.splice(0)) q.reject(new PythonWorkerLostError('the model was unloaded before this request ran; retry it'));
+    // A replacement still loading stops itself once started (replace() sees `closing`): waited
+    // for, so no Python process outlives an unloaded model.
+    await Promise.all([...this.starting]);
     await Promise.all([...this.all].map((w) => w.stop()));
     this.all.clear();
     this.idle.length = 0;
@@ -169,15 +176,19 @@ export class PythonWorkerPool {
   }
 
   private replace(): void {
-    this.opts
+    this.restartTimer = undefined;
+    if (this.closing) return;
+    const started = this.opts
       .start()
       .then(
         (w) => {
           this.restartDelayMs = 500;
           this.lastStartError = undefined;
-          if (this.closing) return void w.stop();
+          // Started after close() began: stopped here, and close() waits for it.
+          if (this.closing) return w.stop();
           this.adopt(w);
           this.pump();
+          return undefined;
         },
         (err: unknown) => {
           this.lastStartError = err instanceof Error ? err.message : String(err);
@@ -188,9 +199,14 @@ export class PythonWorkerPool {
           }
           const delay = this.restartDelayMs;
           this.restartDelayMs = Math.min(30_000, delay * 2);
-          if (!this.closing) setTimeout(() => this.replace(), delay).unref();
+          if (!this.closing) {
+            this.restartTimer = setTimeout(() => this.replace(), delay);
+            this.restartTimer.unref();
+          }
         },
       );
+    this.starting.add(started);
+    void started.finally(() => this.starting.delete(started));
   }
 
   private pump(): void {
