@@ -24,6 +24,9 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   NOT_IMPLEMENTED: 501,
   DEADLINE_EXCEEDED: 504,
+  // The Databricks Workspace API's own codes (workspace/delete of a non-empty folder, workspace/import over 10 MB).
+  DIRECTORY_NOT_EMPTY: 400,
+  MAX_NOTEBOOK_SIZE_EXCEEDED: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -7,3 +7,4 @@ export * from './tracking-messages.js';
 export * from './logged-model-messages.js';
 export * from './registry-messages.js';
 export * from './jobs-api-messages.js';
+export * from './workspace-api-messages.js';

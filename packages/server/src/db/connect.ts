@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
-import pg from 'pg';
 import { PostgresStoreDialect } from './postgres-dialect.js';
 import type { Database } from './schema.js';
 import { StatementCache, withStatementCache } from './sqlite-statement-cache.js';
@@ -80,6 +80,9 @@ export function connect(location: StoreLocation, opts: ConnectOptions = {}): Db 
       },
     };
   }
+  // Loaded only for a PostgreSQL store (a SQLite server never needs the driver), synchronously so
+  // connect() stays synchronous: pg is CommonJS, and its ESM entry re-exports this same module.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   const pool = new pg.Pool({
     connectionString: location.url,
     max: location.poolSize,

@@ -13,6 +13,7 @@ import { registerMlflowRoutes } from './routes/mlflow/index.js';
 import { registerRegistryRoutes } from './routes/mlflow/registry/index.js';
 import { registerJobRoutes } from './routes/v1/jobs.js';
 import { registerBundleRoutes } from './routes/v1/bundles.js';
+import { registerAttemptLogRoutes } from './routes/v1/attempt-logs.js';
 import { registerJobsApiRoutes } from './routes/databricks/jobs-api-routes.js';
 import { registerWorkspaceRoutes } from './routes/databricks/workspace-routes.js';
 import { registerServingEndpointRoutes } from './routes/v1/serving-endpoints.js';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRegistryRoutes(app, deps.services.registry);
   registerJobRoutes(app, deps.services.pipelines);
   registerBundleRoutes(app, deps.services);
+  registerAttemptLogRoutes(app, deps.services.pipelines.attemptLogs);
   registerJobsApiRoutes(app, deps.services.pipelines);
   registerWorkspaceRoutes(app, deps.services.pipelines.jobsApi.workspace);
   registerServingEndpointRoutes(app, deps.services.serving.endpoints);

@@ -1,5 +1,5 @@
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStarted, TaskExecutor } from '../services/pipelines/task-executor.js';
-import type { TaskType } from '../domain/pipelines/project-model.js';
+import type { TaskSpec, TaskType } from '../domain/pipelines/project-model.js';
 
 /** Unpacks bundle `sha256` on this machine (once) and returns its folder. */
 export type BundleCheckout = (sha256: string) => Promise<string>;
@@ -21,8 +21,8 @@ export class BundleCheckoutExecutor implements TaskExecutor {
     this.name = inner.name;
   }
 
-  executorNameFor(type: TaskType): string {
-    return this.inner.executorNameFor?.(type) ?? this.inner.name;
+  executorNameFor(type: TaskType, task?: TaskSpec): string {
+    return this.inner.executorNameFor?.(type, task) ?? this.inner.name;
   }
 
   submit(request: AttemptRequest, onStarted: (s: AttemptStarted) => void): AttemptHandle {

@@ -1,21 +1,35 @@
-import type { TaskType } from '../domain/pipelines/project-model.js';
+import type { TaskSpec, TaskType } from '../domain/pipelines/project-model.js';
 import { finishedHandle } from '../services/pipelines/task-executor.js';
 import type { AttemptHandle, AttemptRequest, AttemptStarted, TaskExecutor } from '../services/pipelines/task-executor.js';
+import { isDatabricksRef } from './databricks/databricks-executor.js';
 
 /**
  * Sends each attempt to the executor of its task type (command → the process pool or a queue;
- * registry and serving task types → their handlers). The runner sees one executor.
+ * registry and serving task types → their handlers), except that a task with `compute.databricks`
+ * goes to the Databricks executor. The runner sees one executor.
  */
 export class RoutingExecutor implements TaskExecutor {
   readonly name = 'routing';
 
-  constructor(private readonly byType: Partial<Record<TaskType, TaskExecutor>>) {}
+  constructor(
+    private readonly byType: Partial<Record<TaskType, TaskExecutor>>,
+    private readonly databricks?: TaskExecutor,
+  ) {}
 
-  executorNameFor(type: TaskType): string {
+  private all(): TaskExecutor[] {
+    return [...new Set([...Object.values(this.byType), ...(this.databricks ? [this.databricks] : [])])];
+  }
+
+  executorNameFor(type: TaskType, task?: TaskSpec): string {
+    if (task?.compute?.databricks) return this.databricks?.name ?? 'none';
     return this.byType[type]?.name ?? 'none';
   }
 
   submit(request: AttemptRequest, onStarted: (s: AttemptStarted) => void): AttemptHandle {
+    if (request.task.compute?.databricks) {
+      if (this.databricks) return this.databricks.submit(request, onStarted);
+      return finishedHandle({ state: 'FAILED', message: `task '${request.taskKey}' sets compute.databricks, but this process has no Databricks executor`, exitCode: null, signal: null, endTime: Date.now() });
+    }
     const target = this.byType[request.task.type];
     if (!target) {
       return finishedHandle({
@@ -30,11 +44,13 @@ export class RoutingExecutor implements TaskExecutor {
   }
 
   async abandon(attempt: { attemptId: number; executorRef: string | null; executor?: string }): Promise<void> {
-    const targets = new Set(Object.values(this.byType));
-    for (const t of targets) if (!attempt.executor || t.name === attempt.executor) await t.abandon(attempt);
+    // The recorded executor name is the task type's (the runner names it before routing), so a
+    // Databricks attempt is recognised by its reference instead.
+    if (this.databricks && isDatabricksRef(attempt.executorRef)) return this.databricks.abandon(attempt);
+    for (const t of this.all()) if (!attempt.executor || t.name === attempt.executor) await t.abandon(attempt);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...new Set(Object.values(this.byType))].map((t) => t.close()));
+    await Promise.all(this.all().map((t) => t.close()));
   }
 }

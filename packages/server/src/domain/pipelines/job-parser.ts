@@ -1,5 +1,6 @@
 import { checkCron, isValidTimezone } from './cron-schedule.js';
 import { findCycle } from './dag.js';
+import { checkRemoteTask, parseCompute } from './compute-parser.js';
 import { FieldReader, readerFor } from './field-reader.js';
 import { checkReferences } from './job-parameters.js';
 import type { LocatedNode } from './located-yaml.js';
@@ -9,7 +10,7 @@ import type { JobParameterSpec, JobSpec, ScheduleSpec } from './project-model.js
 import { parseTask } from './task-parser.js';
 import type { ParsedTask } from './task-parser.js';
 
-const JOB_FIELDS = ['name', 'description', 'experiment', 'parameters', 'tasks', 'schedule', 'max_concurrent_runs', 'queue', 'timeout_seconds', 'tags'];
+const JOB_FIELDS = ['name', 'description', 'experiment', 'parameters', 'tasks', 'schedule', 'max_concurrent_runs', 'queue', 'timeout_seconds', 'tags', 'compute'];
 const PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 
 /** What a job may refer to outside itself. */
@@ -51,6 +52,16 @@ export function parseJob(key: string, node: LocatedNode, problems: ProblemList, 
   for (const item of tasksNode?.items ?? []) {
     const t = parseTask(item, problems);
     if (t) parsed.push(t);
+  }
+  // A job's compute is its command tasks' default; in-process task types (promote, gate…) always run here.
+  const computeNode = r.map('compute');
+  const compute = computeNode ? parseCompute(computeNode, problems) : undefined;
+  if (compute) {
+    for (const t of parsed) {
+      if (t.spec.type !== 'command' || t.spec.compute) continue;
+      t.spec = { ...t.spec, compute };
+      checkRemoteTask(t.spec, t.keyAt, problems);
+    }
   }
   checkTaskGraph(parsed, problems);
   checkTaskReferences(parsed, new Set(parameters.map((p) => p.name)), ctx, problems);

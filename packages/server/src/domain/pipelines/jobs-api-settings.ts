@@ -4,6 +4,8 @@ import { locateJson } from './located-json.js';
 import type { LocatedMap, LocatedNode } from './located-yaml.js';
 import { childPath, ProblemList } from './problems.js';
 import type { JobSpec } from './project-model.js';
+import { sparkPythonAsCommand } from './spark-python-task.js';
+import type { SparkPythonOptions } from './spark-python-task.js';
 
 /**
  * Job settings as the Databricks Jobs API carries them (JSON, snake_case), read into the JobSpec
@@ -51,6 +53,9 @@ const UNSUPPORTED_TASK_FIELDS: Record<string, string> = {
   disable_auto_optimization: 'there is no auto-optimization to disable',
 };
 
+/** Ignored on a spark_python_task, which runs as a local Python process (see screenTask). */
+const CLUSTER_TASK_FIELDS = new Set(['existing_cluster_id', 'new_cluster', 'job_cluster_key', 'libraries']);
+
 /** What `runs/submit` takes besides tasks; the rest of its fields are the job-level ones above. */
 const SUBMIT_FIELDS = new Set(['run_name', 'tasks', 'timeout_seconds', 'idempotency_token', 'queue']);
 
@@ -78,6 +83,8 @@ export interface SettingsOptions {
   key: string;
   /** Where the settings sit in the request, prefixed to every problem's path (`new_settings`). */
   path?: string;
+  /** Runs `spark_python_task`s as local Python commands; without it they are refused like other Databricks kinds. */
+  sparkPython?: SparkPythonOptions;
 }
 
 /** Reads Jobs API job settings; every problem names its field path. */
@@ -110,7 +117,7 @@ export function parseJobSettings(settings: Record<string, unknown>, opts: Settin
   if (tasks?.kind === 'seq') {
     if (tasks.items.length > MAX_TASKS_PER_JOB) problems.add(tasks.at, `a job has at most ${MAX_TASKS_PER_JOB} tasks, got ${tasks.items.length}`);
     tasks.items.forEach((t, i) => {
-      if (t.kind === 'map') tasks.items[i] = screenTask(t, problems, endpointNames);
+      if (t.kind === 'map') tasks.items[i] = screenTask(t, problems, endpointNames, opts.sparkPython);
     });
   }
   const before = problems.size;
@@ -127,9 +134,19 @@ export function parseJobSettings(settings: Record<string, unknown>, opts: Settin
 }
 
 /** Refuses Databricks-only task fields and kinds; returns the task without the ignorable ones. */
-function screenTask(task: LocatedMap, problems: ProblemList, endpointNames: Set<string>): LocatedNode {
+function screenTask(task: LocatedMap, problems: ProblemList, endpointNames: Set<string>, sparkPython: SparkPythonOptions | undefined): LocatedNode {
   const entries: LocatedMap['entries'] = new Map();
+  // A spark_python_task written for Databricks names its cluster; here it runs as a local process,
+  // so the cluster fields are accepted and ignored rather than making every such body fail.
+  const sparkTask = sparkPython !== undefined && task.entries.has('spark_python_task');
   for (const [key, e] of task.entries) {
+    if (sparkTask && key === 'spark_python_task') {
+      if (task.entries.has('command_task')) problems.add(e.keyAt, 'a task has exactly one type, found spark_python_task and command_task');
+      const command = sparkPythonAsCommand(e.value, problems, sparkPython);
+      if (command) entries.set('command_task', { keyAt: e.keyAt, value: command });
+      continue;
+    }
+    if (sparkTask && CLUSTER_TASK_FIELDS.has(key)) continue;
     const why = UNSUPPORTED_TASK_FIELDS[key];
     if (why !== undefined) {
       if (!isEmptyNode(e.value)) problems.add(e.keyAt, `not supported by Modelyard: ${why}`);

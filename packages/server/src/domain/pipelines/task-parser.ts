@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { checkRemoteTask, parseCompute } from './compute-parser.js';
 import { FieldReader, readerFor } from './field-reader.js';
 import { EVALUATION_METRICS } from './evaluation-metric-names.js';
 import { GateRuleSyntaxError, parseGateRule } from './gate-rules.js';
@@ -19,7 +20,7 @@ export interface ParsedTask {
   templated: Array<{ text: string; at: SourceLocation }>;
 }
 
-const COMMON_FIELDS = ['task_key', 'description', 'depends_on', 'run_if', 'max_retries', 'min_retry_interval_millis', 'retry_on_timeout', 'timeout_seconds'];
+const COMMON_FIELDS = ['task_key', 'description', 'depends_on', 'run_if', 'max_retries', 'min_retry_interval_millis', 'retry_on_timeout', 'timeout_seconds', 'compute'];
 const TYPE_FIELDS = TASK_TYPES.map((t) => `${t}_task`);
 export const TASK_KEY_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -90,8 +91,12 @@ export function parseTask(node: LocatedNode, problems: ProblemList): ParsedTask 
     ...(description !== undefined ? { description } : {}),
     ...(timeout !== undefined && timeout > 0 ? { timeoutSeconds: timeout } : {}),
   };
-  const spec = parseTypeBody(type, br, base, templated);
-  if (!spec) return undefined;
+  const computeNode = r.map('compute');
+  const compute = computeNode ? parseCompute(computeNode, problems) : undefined;
+  const parsed = parseTypeBody(type, br, base, templated);
+  if (!parsed) return undefined;
+  const spec = compute ? { ...parsed, compute } : parsed;
+  if (compute) checkRemoteTask(spec, r.source.entries.get('compute')!.keyAt, problems);
   return { spec, at: r.source.at, keyAt: r.node('task_key')!.at, dependsOnAt, templated };
 }
 

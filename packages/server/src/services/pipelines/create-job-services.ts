@@ -8,6 +8,7 @@ import { JobRunStore } from '../../stores/jobs/job-run-store.js';
 import { JobStore } from '../../stores/jobs/job-store.js';
 import type { ExperimentService } from '../tracking/experiment-service.js';
 import type { RunService } from '../tracking/run-service.js';
+import { AttemptLogReceiver } from './attempt-log-receiver.js';
 import { JobRunner } from './job-runner.js';
 import type { JobRunnerDeps } from './job-runner.js';
 import { ServicesJobRunTracking } from './job-run-tracking.js';
@@ -38,6 +39,8 @@ export interface JobServices {
   scheduler: JobScheduler;
   /** The Databricks Jobs API over the same stores and runner. */
   jobsApi: JobsApiService;
+  /** Writes the logs queue workers on other machines ship over HTTP into the attempts' log files. */
+  attemptLogs: AttemptLogReceiver;
 }
 
 /** For processes that inspect jobs but run none (nothing was given to run attempts with). */
@@ -58,7 +61,7 @@ export function createJobServices(deps: JobServicesDeps): JobServices {
   const runner = new JobRunner({
     ...stores,
     executor,
-    executorNameFor: (type) => executor.executorNameFor?.(type) ?? executor.name,
+    executorNameFor: (task) => executor.executorNameFor?.(task.type, task) ?? executor.name,
     tracking: new ServicesJobRunTracking(deps.experiments, deps.runs),
     logRoot: join(deps.dataDir, 'job-runs'),
     trackingUri: deps.trackingUri,
@@ -69,5 +72,5 @@ export function createJobServices(deps: JobServicesDeps): JobServices {
   const scheduler = new JobScheduler({ jobs: stores.jobs, runner, logger: deps.logger.child({ component: 'scheduler' }), now });
   const jobs = new JobService(stores, runner, now);
   const jobsApi = new JobsApiService({ stores, service: jobs, runner, dataDir: deps.dataDir, now });
-  return { jobs, runner, scheduler, jobsApi };
+  return { jobs, runner, scheduler, jobsApi, attemptLogs: new AttemptLogReceiver(stores.attempts, now) };
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { buildDag, leavesOf } from '../../domain/pipelines/dag.js';
 import type { Dag } from '../../domain/pipelines/dag.js';
 import type { AttemptRecord, JobRunRecord, TaskRunRecord } from '../../domain/pipelines/job-records.js';
-import type { TaskSpec, TaskType } from '../../domain/pipelines/project-model.js';
+import type { TaskSpec } from '../../domain/pipelines/project-model.js';
 import { decideRetry } from '../../domain/pipelines/retry-policy.js';
 import { decideRunIf, jobResult } from '../../domain/pipelines/run-if.js';
 import { classifyTaskOutcome, isTerminalTaskRunState } from '../../domain/pipelines/run-states.js';
@@ -18,7 +18,7 @@ export interface DriverDeps {
   runs: JobRunStore;
   attempts: AttemptStore;
   executor: TaskExecutor;
-  executorNameFor: (type: TaskType) => string;
+  executorNameFor: (task: TaskSpec) => string;
   tracking: JobRunTracking;
   logRoot: string;
   trackingUri: string | undefined;
@@ -248,7 +248,7 @@ export class JobRunDriver {
       taskKey: key,
       attemptNumber,
       trigger,
-      executor: this.deps.executorNameFor(spec.type),
+      executor: this.deps.executorNameFor(spec),
       stdoutPath: request.stdoutPath,
       stderrPath: request.stderrPath,
       now,

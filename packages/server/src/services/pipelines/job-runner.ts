@@ -3,7 +3,7 @@ import { InvalidParameterError, InvalidStateError, NotFoundError } from '../../e
 import { buildDag, downstreamOf } from '../../domain/pipelines/dag.js';
 import type { JobRecord, JobRunRecord } from '../../domain/pipelines/job-records.js';
 import { resolveRunParameters } from '../../domain/pipelines/job-parameters.js';
-import type { TaskType } from '../../domain/pipelines/project-model.js';
+import type { TaskSpec } from '../../domain/pipelines/project-model.js';
 import { isTerminalJobRunState, needsRepair } from '../../domain/pipelines/run-states.js';
 import type { JobRunState, JobRunTrigger } from '../../domain/pipelines/run-states.js';
 import type { AttemptStore } from '../../stores/jobs/attempt-store.js';
@@ -19,7 +19,7 @@ export interface JobRunnerDeps {
   runs: JobRunStore;
   attempts: AttemptStore;
   executor: TaskExecutor;
-  executorNameFor: (type: TaskType) => string;
+  executorNameFor: (task: TaskSpec) => string;
   tracking: JobRunTracking;
   /** Root folder of attempt logs. */
   logRoot: string;

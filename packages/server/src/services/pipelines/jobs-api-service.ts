@@ -6,6 +6,8 @@ import { mergeJobSettings, jobSettingsJson } from '../../domain/pipelines/job-se
 import { API_PROJECT_NAME, attemptIdOfTaskRun, isApiJob, isOneTimeJob, ONE_TIME_KEY_PREFIX, taskRunIdOf } from '../../domain/pipelines/jobs-api-ids.js';
 import { parseJobSettings, parseSubmitRun } from '../../domain/pipelines/jobs-api-settings.js';
 import type { SettingsParse } from '../../domain/pipelines/jobs-api-settings.js';
+import type { SparkPythonOptions } from '../../domain/pipelines/spark-python-task.js';
+import { WorkspaceFiles } from '../workspace/workspace-files.js';
 import type { JobSpec } from '../../domain/pipelines/project-model.js';
 import { isTerminalJobRunState } from '../../domain/pipelines/run-states.js';
 import type { AttemptStore } from '../../stores/jobs/attempt-store.js';
@@ -20,6 +22,8 @@ export interface JobsApiServiceDeps {
   runner: JobRunner;
   /** Jobs created through the API run their command tasks in `<dataDir>/jobs-api/<job id>`. */
   dataDir: string;
+  /** The interpreter `spark_python_task`s run with. Default: python3 on the PATH. */
+  python?: string;
   now?: () => number;
 }
 
@@ -49,13 +53,19 @@ const DELETE_DRAIN_MS = 10_000;
  */
 export class JobsApiService {
   private readonly now: () => number;
+  /** The Workspace API's files (`<dataDir>/workspace`); spark_python_task files are read from there. */
+  readonly workspace: WorkspaceFiles;
+  private readonly sparkPython: SparkPythonOptions;
 
   constructor(private readonly deps: JobsApiServiceDeps) {
     this.now = deps.now ?? Date.now;
+    const workspaceDir = join(deps.dataDir, 'workspace');
+    this.workspace = new WorkspaceFiles(workspaceDir);
+    this.sparkPython = { workspaceDir, python: deps.python ?? 'python3' };
   }
 
   async create(settings: Record<string, unknown>): Promise<JobRecord> {
-    const spec = settingsOrThrow(parseJobSettings(settings, { key: '0' }));
+    const spec = settingsOrThrow(parseJobSettings(settings, { key: '0', sparkPython: this.sparkPython }));
     const job = (await this.deps.stores.jobs.insertApiJob((id) => this.definition(id, { ...spec, key: String(id) }, `jobs/${id}`), this.now()))!;
     await mkdir(job.projectDir, { recursive: true });
     return job;
@@ -63,7 +73,7 @@ export class JobsApiService {
 
   async reset(jobId: number, newSettings: Record<string, unknown>): Promise<JobRecord> {
     const job = await this.editableJob(jobId);
-    const spec = settingsOrThrow(parseJobSettings(newSettings, { key: job.jobKey, path: 'new_settings' }));
+    const spec = settingsOrThrow(parseJobSettings(newSettings, { key: job.jobKey, path: 'new_settings', sparkPython: this.sparkPython }));
     return this.replace(job, spec);
   }
 
@@ -71,7 +81,7 @@ export class JobsApiService {
     const job = await this.editableJob(jobId);
     const merged = mergeJobSettings(jobSettingsJson(job.definition.job), newSettings, fieldsToRemove);
     if (!merged.ok) throw new InvalidParameterError(merged.problems.join('; '));
-    const spec = settingsOrThrow(parseJobSettings(merged.settings, { key: job.jobKey, path: 'new_settings' }));
+    const spec = settingsOrThrow(parseJobSettings(merged.settings, { key: job.jobKey, path: 'new_settings', sparkPython: this.sparkPython }));
     return this.replace(job, spec);
   }
 
@@ -124,7 +134,7 @@ export class JobsApiService {
       const existing = await this.existingSubmit(key);
       if (existing) return existing;
     }
-    const spec = settingsOrThrow(parseSubmitRun(body, { key: '0' }));
+    const spec = settingsOrThrow(parseSubmitRun(body, { key: '0', sparkPython: this.sparkPython }));
     const job = await this.deps.stores.jobs.insertApiJob(
       (id) => this.definition(id, { ...spec, key: key ?? `${ONE_TIME_KEY_PREFIX}${id}` }, 'jobs/one-time-runs'),
       this.now(),

@@ -10,8 +10,9 @@ import type { TaskSpec, TaskType } from '../../domain/pipelines/project-model.js
  *    queue for `modelyard worker` processes on other machines: the job id is derived from the
  *    attempt id, `done` follows the job's state, `cancel` cancels the job and the worker stops
  *    the attempt's processes when it sees that;
- *  - Databricks `jobs/runs/submit` would fit the same way (a one-time run, `executorRef` being
- *    the Databricks run id, `done` polling `runs/get`, `cancel` calling `runs/cancel`).
+ *  - `DatabricksExecutor` (worker/databricks) runs tasks with `compute.databricks` as Databricks
+ *    one-time runs (`runs/submit`; `executorRef` names the run, `done` polls `runs/get`, `cancel`
+ *    calls `runs/cancel`).
  * The runner only ever sees `submit`, the `started` callback, `done`, `cancel` and `abandon`, so
  * none of that changes the scheduler or the runner. Attempt ids are the idempotency key.
  */
@@ -65,7 +66,7 @@ export interface AttemptHandle {
 export interface TaskExecutor {
   readonly name: string;
   /** The name recorded on attempts of this type (an executor that routes answers per type). */
-  executorNameFor?(type: TaskType): string;
+  executorNameFor?(type: TaskType, task?: TaskSpec): string;
   /**
    * Hands the attempt over. `onStarted` is called when it actually starts (after waiting for a
    * free slot), so the runner can record RUNNING with the executor's reference.

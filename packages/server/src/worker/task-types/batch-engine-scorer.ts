@@ -1,5 +1,4 @@
 import { Client } from '@modelyard/sdk';
-import { scoreBatch } from '../../batch/score-batch.js';
 import type { ModelRuntime } from '../../runtime/model-runtime.js';
 import type { BatchScoreRequest, BatchScoreSummary, BatchScorer } from './batch-score-task.js';
 
@@ -9,6 +8,10 @@ export class BatchEngineScorer implements BatchScorer {
 
   async score(request: BatchScoreRequest): Promise<BatchScoreSummary> {
     const m = request.mlflow;
+    // Loaded by the first batch_score task, not when the server starts: the batch engine pulls in
+    // DuckDB (@duckdb/node-api, a native module of ~35 MiB resident) that a server which never
+    // scores does not need. Node caches the module after the first load.
+    const { scoreBatch } = await loadBatchEngine();
     const result = await scoreBatch({
       modelUri: request.modelUri,
       ...(request.registryUri ? { registryUri: request.registryUri } : {}),
@@ -37,5 +40,13 @@ export class BatchEngineScorer implements BatchScorer {
       ...(result.modelName !== undefined ? { modelName: result.modelName } : {}),
       ...(result.modelVersion !== undefined ? { modelVersion: Number(result.modelVersion) } : {}),
     };
+  }
+}
+
+async function loadBatchEngine(): Promise<typeof import('../../batch/score-batch.js')> {
+  try {
+    return await import('../../batch/score-batch.js');
+  } catch (e) {
+    throw new Error(`cannot load the batch scoring engine (DuckDB, @duckdb/node-api): ${(e as Error).message}`);
   }
 }
