@@ -33,6 +33,7 @@ export type { CopiedModelVersion, CopyModelVersionOptions, RegistryTarget } from
 export { filterLiteral } from './client/filter-literal.js';
 export type { RegistryEvent, TransitionActivity } from './client/registry-governance-api.js';
 export type { BundlesApi, BundleDeployResult, BundleResourceChange } from './client/bundles-api.js';
+export type { AttemptLogsApi, AttemptLogChunk } from './client/attempt-logs-api.js';
 export type { JobsApi, Job, JobTask, JobSchedule, JobRun, JobRunState, JobRunDetail, JobRunStateChange, TaskRun, TaskAttempt, TaskLogChunk } from './client/jobs-api.js';
 export type { ServingApi, ServingEndpoint, ServingEndpointConfig, ServedModelStatus, TrafficRoute, ScoringResult } from './client/serving-api.js';
 export type { TracesApi, TraceSummary, TraceQuery, Span, SpanEvent, AttributeValue, StageDuration } from './client/traces-api.js';

@@ -8,6 +8,7 @@ import { RegistryGovernanceApi } from './registry-governance-api.js';
 import { TrackingApi } from './tracking-api.js';
 import { JobsApi } from './jobs-api.js';
 import { BundlesApi } from './bundles-api.js';
+import { AttemptLogsApi } from './attempt-logs-api.js';
 import { ServingApi } from './serving-api.js';
 import { TracesApi } from './traces-api.js';
 
@@ -31,6 +32,8 @@ export class Client {
   readonly jobs: JobsApi;
   /** Project bundles: upload, deploy, destroy (what `modelyard deploy` calls). */
   readonly bundles: BundlesApi;
+  /** Task attempts' output shipped by queue workers (Modelyard only). */
+  readonly attemptLogs: AttemptLogsApi;
   readonly serving: ServingApi;
   readonly traces: TracesApi;
   readonly trackingUri: string;
@@ -50,6 +53,7 @@ export class Client {
     this.registryArtifacts = registry === tracking ? this.artifacts : new ArtifactsApi(registry, artifactOptions);
     this.jobs = new JobsApi(tracking);
     this.bundles = new BundlesApi(tracking);
+    this.attemptLogs = new AttemptLogsApi(tracking);
     this.serving = new ServingApi(tracking);
     this.traces = new TracesApi(tracking);
     this.trackingUri = tracking.baseUrl;

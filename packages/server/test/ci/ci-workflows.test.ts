@@ -35,9 +35,9 @@ interface Step {
  * - `npx modelyard` runs the CLI from its TypeScript sources (a build is not part of `npm test`),
  *   through a `modelyard` wrapper on PATH;
  * - `${{ runner.temp }}` is a scratch folder.
- * Of the release half, the registry steps (request Production for the candidate, check it was
- * approved) run against a real server; `modelyard deploy -t staging|prod` and the staging runs are
- * checked for their commands only: bundles are being built in another change.
+ * The release half runs against a real server started by the test: `modelyard deploy -t staging`
+ * of the copy, the staging runs (on the server, from the bundle), the transition request, then
+ * the approval check (failing, then passing once approved) and `modelyard deploy -t prod`.
  */
 describe('modelyard ci init', () => {
   let work: string;
@@ -167,45 +167,82 @@ describe('modelyard ci init', () => {
     expect(outcomes.find((o) => o.id === 'run-classification')!.output).toMatch(/promote\s+UPSTREAM_FAILED/);
   }, 300_000);
 
-  it("runs the release half's registry steps: request Production for the candidate, wait for the approval", async () => {
-    const server = await startTestServer();
+  /**
+   * The job's steps after the merge, as the runner runs them: `env:` of the job with its
+   * expressions filled in (the server's URL, the commit), each `run` step in order.
+   */
+  async function runReleaseJob(repo: string, job: { steps: Step[] }, serverEnv: NodeJS.ProcessEnv): Promise<Array<{ name: string; code: number | null; output: string }>> {
+    const outcomes: Array<{ name: string; code: number | null; output: string }> = [];
+    for (const step of job.steps) {
+      if (step.uses || !step.run || step.name === 'Install dependencies') continue;
+      const r = await bash(step.run.replace(/\bnpx modelyard\b/g, 'modelyard'), repo, serverEnv);
+      outcomes.push({ name: step.name ?? '?', ...r });
+      if (r.code !== 0) break;
+    }
+    return outcomes;
+  }
+
+  it('runs the release half against a real server: deploy to staging, the staging runs, the Production request, then after approval deploy to prod', async () => {
+    const repo = makeRepo('release');
+    // The server unpacks bundles in its data folder and runs the tasks there: the examples' train
+    // tasks (node --import tsx …) need the project's dependencies, so the data folder lies in a
+    // checkout with them installed, as on a server machine set up per docs/ci.md.
+    const server = await startTestServer({ config: { dataDir: join(repo, '.modelyard-server') } });
     try {
-      const repo = makeRepo('release');
-      const jobs = (YAML.parse(await init(repo, 'github')) as { jobs: Record<string, { steps: Step[] }> }).jobs;
-      const request = jobs.staging!.steps.at(-1)!.run!.split('\n').find((l) => l.includes('ci request-production'))!;
-      const check = jobs.production!.steps.find((st) => st.name === 'Check the transition requests were approved')!.run!;
+      const workflow = YAML.parse(await init(repo, 'github')) as { jobs: Record<string, { env: Record<string, string>; steps: Step[] }> };
+      const { staging, production } = workflow.jobs as { staging: { env: Record<string, string>; steps: Step[] }; production: { env: Record<string, string>; steps: Step[] } };
+      expect(Object.keys(staging.env).sort()).toEqual(['GIT_SHA', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_URI', 'MODELYARD_USER']);
+      const serverEnv = { MLFLOW_TRACKING_URI: server.url, MLFLOW_TRACKING_TOKEN: '', MODELYARD_USER: 'ci-octocat', GIT_SHA: 'abc123' };
       const client = new Client({ trackingUri: server.url, maxRetries: 0 });
+
+      const staged = await runReleaseJob(repo, staging, serverEnv);
+      for (const o of staged) expect(o.code, `${o.name}\n${o.output}`).toBe(0);
+      const out = staged.map((o) => o.output).join('\n');
+      expect(out).toMatch(/created\s+job classification/);
+      expect(out).toMatch(/promote\s+SUCCESS/);
+      // A first release: no champion yet, so each gate passes and each model has a @candidate in Staging.
+      const candidates: Record<string, string> = {};
       for (const name of ['diabetes-classifier', 'diabetes-regressor']) {
-        await client.registry.createRegisteredModel(name);
-        await client.registry.createModelVersion({ name, source: `s3://models/${name}/1` });
+        const version = (await client.registry.getRegisteredModel(name)).aliases.candidate;
+        expect(version, name).toBeDefined();
+        candidates[name] = version!;
+        expect((await client.registry.getModelVersion(name, version!)).currentStage).toBe('Staging');
+        expect(out).toContain(`requested ${name} version ${version} → Production`);
+        const [open] = await client.registryGovernance.listTransitionRequests(name, version!);
+        expect(open).toMatchObject({ toStage: 'Production', comment: 'CI abc123: passed the staging gate' });
       }
-      // Only the classifier passed the staging gate; the regressor's champion stays.
-      await client.registry.setAlias('diabetes-classifier', 'candidate', '1');
-      const serverEnv = { MLFLOW_TRACKING_URI: server.url, GIT_SHA: 'abc123' };
+      // The jobs deployed for staging are the staging target's, run from the bundle on the server.
+      const deployed = await client.jobs.listJobs();
+      expect(deployed.filter((j) => j.target === 'staging').map((j) => j.jobKey).sort()).toEqual(['classification', 'nightly-scoring', 'regression']);
 
-      const requested = await bash(request.replace(/\bnpx modelyard\b/g, 'modelyard'), repo, serverEnv);
-      expect(requested.code, requested.output).toBe(0);
-      expect(requested.output).toContain('requested diabetes-classifier version 1 → Production');
-      expect(requested.output).toContain('diabetes-regressor: no @candidate version');
-      const [open] = await client.registryGovernance.listTransitionRequests('diabetes-classifier', '1');
-      expect(open).toMatchObject({ toStage: 'Production', comment: 'CI abc123: passed the staging gate' });
+      // Held until approved: the check fails, naming what to approve, and nothing reaches prod.
+      const waiting = await runReleaseJob(repo, production, serverEnv);
+      expect(waiting.map((o) => [o.name, o.code])).toEqual([['Check the transition requests were approved', 1]]);
+      expect(waiting[0]!.output).toContain(`diabetes-classifier version ${candidates['diabetes-classifier']} is in Staging, not Production: approve its request`);
+      expect((await client.jobs.listJobs()).some((j) => j.target === 'prod')).toBe(false);
 
-      const waiting = await bash(check.replace(/\bnpx modelyard\b/g, 'modelyard'), repo, serverEnv);
-      expect(waiting.code).toBe(1);
-      expect(waiting.output).toMatch(/^modelyard: diabetes-classifier version 1 is in None, not Production: approve its request \(modelyard models approve diabetes-classifier 1 Production\); then re-run this job$/m);
-
-      await client.registryGovernance.approveTransitionRequest('diabetes-classifier', '1', 'Production');
-      const approved = await bash(check.replace(/\bnpx modelyard\b/g, 'modelyard'), repo, serverEnv);
-      expect(approved.code, approved.output).toBe(0);
-      expect(approved.output).toContain('diabetes-classifier version 1 is in Production');
+      for (const [name, version] of Object.entries(candidates)) await client.registryGovernance.approveTransitionRequest(name, version, 'Production');
+      const released = await runReleaseJob(repo, production, serverEnv);
+      expect(released.map((o) => o.name)).toEqual(['Check the transition requests were approved', 'Make the approved versions the champions', 'Deploy to production']);
+      for (const o of released) expect(o.code, `${o.name}\n${o.output}`).toBe(0);
+      expect(released[0]!.output).toContain(`diabetes-classifier version ${candidates['diabetes-classifier']} is in Production`);
+      // The prod target's endpoints serve @champion: the approved version, not nothing.
+      for (const [name, version] of Object.entries(candidates)) {
+        expect((await client.registry.getRegisteredModel(name)).aliases.champion, name).toBe(version);
+        expect(released[1]!.output).toContain(`${name}@champion → version ${version}`);
+      }
+      const prod = (await client.jobs.listJobs()).filter((j) => j.target === 'prod');
+      expect(prod.map((j) => j.jobKey).sort()).toEqual(['classification', 'nightly-scoring', 'regression']);
+      // The prod target unpauses the nightly scoring.
+      expect(prod.find((j) => j.jobKey === 'nightly-scoring')!.schedule?.pauseStatus).toBe('UNPAUSED');
     } finally {
       await server.close();
     }
-  }, 120_000);
+  }, 600_000);
 
-  it('writes Azure Pipelines whose pull-request steps run the same commands', async () => {
+  it('writes Azure Pipelines whose pull-request and release steps run the same commands', async () => {
     const repo = makeRepo('azure');
-    const github = YAML.parse(await init(repo, 'github')) as { jobs: { validate: { steps: Step[] } } };
+    const github = YAML.parse(await init(repo, 'github')) as { jobs: { validate: { steps: Step[] }; staging: { steps: Step[] }; production: { steps: Step[] } } };
     const azure = YAML.parse(await init(repo, 'azure-pipelines')) as {
       pr: unknown;
       stages: Array<{ stage: string; jobs: Array<{ steps?: Array<{ bash?: string }>; environment?: string; strategy?: { runOnce: { deploy: { steps: Array<{ bash?: string }> } } } }> }>;
@@ -218,6 +255,11 @@ describe('modelyard ci init', () => {
     const production = azure.stages[2]!.jobs[0]!;
     expect(production.environment).toBe('production');
     expect(production.strategy!.runOnce.deploy.steps.at(-1)!.bash).toBe('npx modelyard deploy -f examples/modelyard.yaml -t prod');
+    // The release half too: the same commands as the GitHub jobs the release test runs.
+    const release = (steps: Array<{ bash?: string }>) => steps.filter((s) => s.bash && s.bash !== 'npm ci').map((s) => s.bash!.replace(/^set -eo pipefail\n/, ''));
+    const githubRelease = (steps: Step[]) => steps.filter((s) => s.run && s.run !== 'npm ci').map((s) => s.run!);
+    expect(release(azure.stages[1]!.jobs[0]!.steps!)).toEqual(githubRelease(github.jobs.staging.steps));
+    expect(release(production.strategy!.runOnce.deploy.steps)).toEqual(githubRelease(github.jobs.production.steps));
   });
 
   it('refuses a project without a ci target, naming what to add', async () => {

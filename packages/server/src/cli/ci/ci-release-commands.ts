@@ -8,8 +8,9 @@ type ReleaseFlags = ModelsFlags & { alias: string; comment?: string };
 /**
  * The registry steps of the release half of `modelyard ci init`'s workflows, against the server of
  * MLFLOW_TRACKING_URI: after the staging evaluation, ask for Production for each model's
- * candidate; before the production deploy, check that a reviewer approved it. A model without a
- * candidate (its gate kept the champion) has nothing to release and passes both.
+ * candidate; before the production deploy, check that a reviewer approved it, then make it the
+ * champion. A model without a candidate (its gate kept the champion) has nothing to release and
+ * passes all three.
  */
 export function registerCiReleaseCommands(ci: Command): void {
   addModelsOptions(
@@ -58,5 +59,33 @@ export function registerCiReleaseCommands(ci: Command): void {
       return out;
     });
     if (waiting.length > 0) throw new InvalidParameterError(`${waiting.join('; ')}; then re-run this job`);
+  });
+
+  addModelsOptions(
+    ci
+      .command('set-champion')
+      .description('point the champion alias at the @candidate version of each model once it is in Production (after check-production, before the production deploy)')
+      .argument('<models...>')
+      .option('--alias <alias>', 'the alias of the version that passed the staging gate', 'candidate')
+      .option('--champion <alias>', 'the alias the production endpoints and gates read', 'champion'),
+  ).action(async (models: string[], flags: ReleaseFlags & { champion: string }) => {
+    const client = clientFor(flags);
+    await withServer(client.registryUri, async () => {
+      for (const name of models) {
+        const model = await client.registry.getRegisteredModel(name);
+        const version = model.aliases[flags.alias];
+        if (version === undefined) continue;
+        // An approval moves the stage only; the prod target's endpoints and the next gate read the
+        // alias, so without this production would go on serving (or lack) the previous champion.
+        const stage = (await client.registry.getModelVersion(name, version)).currentStage;
+        if (stage !== 'Production') throw new InvalidParameterError(`${name} version ${version} is in ${stage}, not Production: run modelyard ci check-production first`);
+        if (model.aliases[flags.champion] === version) {
+          process.stdout.write(`${name}@${flags.champion} is already version ${version}\n`);
+          continue;
+        }
+        await client.registry.setAlias(name, flags.champion, version);
+        process.stdout.write(`${name}@${flags.champion} → version ${version}\n`);
+      }
+    });
   });
 }

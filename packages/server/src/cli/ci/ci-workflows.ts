@@ -10,8 +10,9 @@ import YAML from 'yaml';
  * - every merge to main: `modelyard deploy -t staging`, the jobs run there (the staging
  *   evaluation: challenger against champion, gate), a transition request for Production of each
  *   candidate; then, in a job held for approval (a GitHub environment or an Azure DevOps
- *   environment with required reviewers), a check that the request was approved in the registry
- *   and `modelyard deploy -t prod`.
+ *   environment with required reviewers), a check that the request was approved in the registry,
+ *   the approved versions made `@champion` (what the prod target's endpoints serve) and
+ *   `modelyard deploy -t prod`.
  *
  * Commands are written so a test can run the pull-request steps as they are (ci-workflows test).
  */
@@ -79,6 +80,11 @@ function productionCheck(o: CiWorkflowOptions): string {
   return `npx modelyard ci check-production ${o.models.map(q).join(' ')} --alias ${q(o.candidateAlias)}`;
 }
 
+/** An approval moves the stage only: the prod target's endpoints serve `@champion`. */
+function setChampion(o: CiWorkflowOptions): string {
+  return `npx modelyard ci set-champion ${o.models.map(q).join(' ')} --alias ${q(o.candidateAlias)}`;
+}
+
 export function githubWorkflow(o: CiWorkflowOptions): string {
   const setup = [
     { uses: 'actions/checkout@v4' },
@@ -128,6 +134,7 @@ export function githubWorkflow(o: CiWorkflowOptions): string {
           ...setup,
           { name: install.name, run: install.run },
           { name: 'Check the transition requests were approved', run: productionCheck(o) },
+          { name: 'Make the approved versions the champions', run: setChampion(o) },
           { name: 'Deploy to production', run: `npx modelyard deploy -f ${q(o.projectFile)} -t ${q(o.prodTarget)}` },
         ],
       },
@@ -193,6 +200,7 @@ export function azurePipelines(o: CiWorkflowOptions): string {
                     node,
                     { bash: install.run, displayName: install.name },
                     { bash: `set -eo pipefail\n${productionCheck(o)}`, displayName: 'Check the transition requests were approved', env: serverEnv },
+                    { bash: setChampion(o), displayName: 'Make the approved versions the champions', env: serverEnv },
                     { bash: `npx modelyard deploy -f ${q(o.projectFile)} -t ${q(o.prodTarget)}`, displayName: 'Deploy to production', env: serverEnv },
                   ],
                 },

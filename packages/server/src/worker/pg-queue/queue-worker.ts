@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +9,7 @@ import { BundleCheckoutExecutor } from '../bundle-checkout-executor.js';
 import type { Logger } from 'pino';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../../services/pipelines/task-executor.js';
 import { LocalProcessPool } from '../local-process-pool.js';
+import { AttemptLogShipper } from './attempt-log-shipper.js';
 import { forgetJobs, HEARTBEAT_INTERVAL_MS, stampJobs } from './attempt-heartbeats.js';
 import { ATTEMPT_QUEUE, startBoss } from './queue-boss.js';
 import type { PgBoss } from './queue-boss.js';
@@ -32,6 +35,14 @@ export interface QueueWorkerOptions {
    * attempt. Credentials come from MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD.
    */
   bundles?: { cacheDir: string; serverUri?: string; maxBytes?: number };
+  /**
+   * The server attempts' logs are shipped to (and bundles downloaded from, unless `bundles` names
+   * one): default the MLFLOW_TRACKING_URI the server gave the attempt. With neither, logs are
+   * written at the request's paths, which then must be storage shared with the server.
+   */
+  serverUri?: string;
+  /** Where this machine writes attempts' logs before shipping them (default: defaultAttemptLogDir()). */
+  logDir?: string;
 }
 
 export interface QueueWorker {
@@ -58,6 +69,11 @@ export function defaultBundleCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'modelyard', 'bundles');
 }
 
+/** `$XDG_STATE_HOME/modelyard/attempt-logs`, else `~/.local/state/modelyard/attempt-logs`: never the current folder. */
+export function defaultAttemptLogDir(): string {
+  return join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'modelyard', 'attempt-logs');
+}
+
 function asRequest(data: unknown): AttemptRequest | undefined {
   const r = data as Partial<AttemptRequest> | null;
   if (!r || typeof r !== 'object' || typeof r.attemptId !== 'number' || typeof r.stdoutPath !== 'string') return undefined;
@@ -72,8 +88,10 @@ function asRequest(data: unknown): AttemptRequest | undefined {
  * while it runs (the server cancelled it, or pg-boss expired it) stops the attempt's process
  * group. A bundle-deployed job's code is downloaded from the server and unpacked here (no shared
  * code folder); a job deployed from a folder runs at that path, which must then exist here too.
- * Logs go to the request's stdoutPath/stderrPath (the server's data folder), which must be the
- * same shared storage on every worker machine.
+ * An attempt's logs are written in this machine's log folder, named by attempt id (the request's
+ * paths are the server's), and shipped to the server while it runs and in full before its outcome
+ * is stored (attempt-log-shipper.ts); the server writes them where it keeps every attempt's logs.
+ * The local copy is deleted once the server has it all.
  */
 export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWorker> {
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
@@ -88,18 +106,52 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     applicationName: 'modelyard-worker',
     ...(log ? { logger: log } : {}),
   });
+  const logDir = opts.logDir ?? defaultAttemptLogDir();
+  const serverFor = (request: AttemptRequest): string | undefined => opts.serverUri ?? request.env.MLFLOW_TRACKING_URI;
   const cache = new BundleCache(opts.bundles?.cacheDir ?? defaultBundleCacheDir(), { maxBytes: opts.bundles?.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES });
   /** The pool, behind an unpack of the attempt's bundle downloaded from its server (no shared filesystem). */
   const executorFor = (request: AttemptRequest) =>
     new BundleCheckoutExecutor(pool, (sha256) =>
       cache.checkout(sha256, async () => {
-        const server = opts.bundles?.serverUri ?? request.env.MLFLOW_TRACKING_URI;
+        const server = opts.bundles?.serverUri ?? serverFor(request);
         if (!server) throw new Error('no server to download the bundle from: start the worker with --tracking-uri');
         const res = await new Client({ trackingUri: server, maxRetries: 3 }).bundles.download(sha256);
         if (!res.body) throw new Error(`${server} sent bundle ${sha256} without a body`);
         return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
       }),
     );
+  /**
+   * Local log files for the attempt and what ships them to its server; undefined when no server is
+   * known (the request's paths are then written, on storage shared with the server).
+   */
+  const startShipping = (request: AttemptRequest) => {
+    const server = serverFor(request);
+    if (!server) return undefined;
+    // By attempt id: unique per attempt, and nothing the project chose becomes part of a path.
+    const dir = join(logDir, `attempt-${request.attemptId}`);
+    // Synchronous: nothing may come between the `stopping` check and the attempt counting as running.
+    rmSync(dir, { recursive: true, force: true });
+    const paths = { stdoutPath: join(dir, 'stdout.log'), stderrPath: join(dir, 'stderr.log') };
+    const client = new Client({ trackingUri: server, maxRetries: 3 });
+    const where = { jobRunId: request.jobRunId, taskKey: request.taskKey, attemptNumber: request.attemptNumber };
+    const shipper = new AttemptLogShipper({
+      files: [
+        { path: paths.stdoutPath, stream: 'stdout' },
+        { path: paths.stderrPath, stream: 'stderr' },
+      ],
+      send: async (stream, offset, data) => void (await client.attemptLogs.append({ ...where, stream, offset, data })),
+      pollMs,
+      onError: (err) => log?.warn({ err, attempt_id: request.attemptId }, `could not ship the attempt's logs to ${server}; retrying`),
+    });
+    shipper.start();
+    return {
+      paths,
+      finish: async () => {
+        if (await shipper.finish()) await rm(dir, { recursive: true, force: true }).catch(() => {});
+        else log?.error({ attempt_id: request.attemptId, dir }, `the attempt's logs did not all reach ${server}; they are kept in ${dir}`);
+      },
+    };
+  };
   const running = new Set<Running>();
   /** Handlers in progress, until their outcome is stored. */
   const handlers = new Set<Promise<AttemptOutcome>>();
@@ -111,7 +163,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
     if (!request) return failed(`queue job ${job.id} does not hold an attempt request`);
     // Taken while stopping (a fetch was already under way): hand it back as failed, to be retried.
     if (stopping) return failed(`worker ${workerId} was shutting down when it took the attempt`);
-    const handle = executorFor(request).submit({ ...request, env: { ...request.env, [WORKER_ID_VAR]: workerId } }, () => {});
+    const shipping = startShipping(request);
+    const handle = executorFor(request).submit({ ...request, ...shipping?.paths, env: { ...request.env, [WORKER_ID_VAR]: workerId } }, () => {});
     const run: Running = { handle };
     running.add(run);
     log?.info({ attempt_id: request.attemptId, job_id: job.id, task: request.taskKey }, 'attempt started');
@@ -131,6 +184,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<QueueWor
       const outcome = await handle.done;
       // Before completing: a check that saw the completed job would otherwise cancel an ended attempt.
       clearInterval(watch);
+      // Stamped while the last of the logs goes out, so a long flush is not taken for a lost worker.
+      if (shipping) await shipping.finish();
       clearInterval(heartbeat);
       const reported = run.shutdownReason && outcome.state === 'CANCELED' ? { ...outcome, state: 'FAILED' as const, message: run.shutdownReason } : outcome;
       log?.info({ attempt_id: request.attemptId, job_id: job.id, state: reported.state, message: reported.message }, 'attempt ended');
