@@ -147,8 +147,13 @@ describe("@modelyard/sdk: Modelyard's jobs, serving and traces APIs against a re
     expect(summary.durationUs).toBe(summary.endTimeUs - summary.startTimeUs);
     expect(summary.errorCount).toBeGreaterThan(0);
 
-    const spans = await client.traces.getTrace(summary.traceId);
-    expect(spans.length).toBe(summary.spanCount);
+    // Spans reach the store in batches a moment after they end: the root can be there before a
+    // late attempt's span, so the count is compared once both reads agree.
+    const { spans } = await until(
+      'every span of the trace stored',
+      async () => ({ spans: await client.traces.getTrace(summary.traceId), count: (await client.traces.listTraces({ traceId: summary.traceId }))[0]!.spanCount }),
+      (r) => r.spans.length === r.count,
+    );
     const root = spans.find((s) => s.parentSpanId === undefined)!;
     expect(root.name).toBe('job greet');
     expect(root.attributes['modelyard.job_run_id']).toBe(greetRun.runId);
