@@ -37,6 +37,13 @@ export interface ArtifactRepositoriesOptions {
 /** Schemes an artifacts destination or an allowed root may use: stores this server writes itself. */
 const STORE_SCHEMES = ['', 'file', ...OBJECT_STORE_SCHEMES];
 
+/**
+ * Parts a proxied upload holds in memory at once: S3's smallest part (5 MiB), two in flight. The
+ * SDK's default (8 MiB, four in flight) suits one client's own upload; the server proxies many at
+ * once, and each holds its parts until the store has them.
+ */
+const SERVER_UPLOAD_PARTS = { partSizeBytes: 5 * 1024 * 1024, concurrency: 2 } as const;
+
 export function createArtifactRepositories(config: Config, options: ArtifactRepositoriesOptions = {}): ArtifactRepositories {
   const registry = new ArtifactRepositoryRegistry();
   const policy = artifactLocationPolicyOf(config);
@@ -64,7 +71,7 @@ export function createArtifactRepositories(config: Config, options: ArtifactRepo
       ['--default-artifact-root', config.defaultArtifactRoot],
       ...config.allowedArtifactRoots.map((r) => ['--allowed-artifact-roots', r] as const),
     ],
-    options.objectStores,
+    { ...SERVER_UPLOAD_PARTS, ...options.objectStores },
   );
   for (const scheme of OBJECT_STORE_SCHEMES) registry.register(scheme, (uri) => objectStores.locate(uri));
 
