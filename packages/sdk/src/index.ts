@@ -9,7 +9,7 @@ export { artifactLocation } from './client/artifacts-api.js';
 export { openObjectStore } from './artifact-stores/open-object-store.js';
 export { isObjectStoreUri, parseObjectStoreUri, formatObjectStoreUri, childLocation, ObjectStoreUriError, OBJECT_STORE_SCHEMES } from './artifact-stores/object-store-uri.js';
 export type { ObjectStoreLocation, S3Location, AzureBlobLocation } from './artifact-stores/object-store-uri.js';
-export { ObjectNotFoundError, ObjectStoreAccessError, RangeNotSatisfiableError, resolveByteRange } from './artifact-stores/object-store.js';
+export { byteRangeWithin, ObjectNotFoundError, ObjectStoreAccessError, RangeNotSatisfiableError, resolveByteRange } from './artifact-stores/object-store.js';
 export type { ByteRange, ObjectEntry, ObjectRead, ObjectStore, ObjectStoreOptions } from './artifact-stores/object-store.js';
 export { Tracker } from './fluent/tracker.js';
 export type { ActiveRun, DatasetToLog, StartRunOptions } from './fluent/tracker.js';

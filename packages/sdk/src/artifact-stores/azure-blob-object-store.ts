@@ -9,8 +9,7 @@ import {
   joinKey,
   ObjectNotFoundError,
   ObjectStoreAccessError,
-  RangeNotSatisfiableError,
-  resolveByteRange,
+  byteRangeWithin,
 } from './object-store.js';
 import type { ByteRange, ObjectEntry, ObjectRead, ObjectStore, ObjectStoreOptions } from './object-store.js';
 import { formatObjectStoreUri, objectKeyOfPath } from './object-store-uri.js';
@@ -136,8 +135,7 @@ export class AzureBlobObjectStore implements ObjectStore {
       const props = await blob.getProperties();
       if (isFolderBlob(props.metadata)) throw notFound();
       const size = props.contentLength ?? 0;
-      const span = resolveByteRange(range, size);
-      if (span === undefined) throw new RangeNotSatisfiableError(`The range asked for lies outside ${JSON.stringify(path)} (${size} bytes)`, size);
+      const span = byteRangeWithin(range, size, JSON.stringify(path));
       // maxRetryRequests: a dropped connection resumes where it stopped; ifMatch keeps the
       // range on the version that was measured.
       const res = await blob.download(span.start, span.end - span.start + 1, {

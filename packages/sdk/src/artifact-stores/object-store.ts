@@ -109,6 +109,13 @@ export function resolveByteRange(range: ByteRange, size: number): { start: numbe
   return { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
 }
 
+/** The span `range` selects of a `size`-byte file `what` (quoted), or RangeNotSatisfiableError (416). */
+export function byteRangeWithin(range: ByteRange, size: number, what: string): { start: number; end: number } {
+  const span = resolveByteRange(range, size);
+  if (span === undefined) throw new RangeNotSatisfiableError(`The range asked for lies outside ${what} (${size} bytes)`, size);
+  return span;
+}
+
 /** `folder/name` for a key prefix and a relative path, either possibly empty. */
 export function joinKey(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/');

@@ -14,8 +14,7 @@ import {
   joinKey,
   ObjectNotFoundError,
   ObjectStoreAccessError,
-  RangeNotSatisfiableError,
-  resolveByteRange,
+  byteRangeWithin,
 } from './object-store.js';
 import type { ByteRange, ObjectEntry, ObjectRead, ObjectStore, ObjectStoreOptions } from './object-store.js';
 import { formatObjectStoreUri, objectKeyOfPath } from './object-store-uri.js';
@@ -126,8 +125,7 @@ export class S3ObjectStore implements ObjectStore {
       // pins the read to the version measured.
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: key }));
       const size = head.ContentLength ?? 0;
-      const span = resolveByteRange(range, size);
-      if (span === undefined) throw new RangeNotSatisfiableError(`The range asked for lies outside ${JSON.stringify(path)} (${size} bytes)`, size);
+      const span = byteRangeWithin(range, size, JSON.stringify(path));
       const res = await this.client.send(
         new GetObjectCommand({
           Bucket: this.location.bucket,

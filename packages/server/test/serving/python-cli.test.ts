@@ -1,39 +1,20 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '@modelyard/learn';
 import { Client, Tracker } from '@modelyard/sdk';
 import { PIMA_CSV } from '../helpers/datasets.js';
+import { runModelyard } from '../helpers/cli-process.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { DEBIAN_PYTHON, hasSklearn, logFolderAndRegister, trainSklearnModels } from './python-model-fixtures.js';
 import type { TrainedModel } from './python-model-fixtures.js';
 import { pimaFrame, postJson } from './serving-fixtures.js';
 
-const ROOT = join(import.meta.dirname, '../../../..');
 
-/** `modelyard <args>` as a real process; resolves with its output once it prints `until` (or exits). */
-function modelyard(args: string[], env: Record<string, string>, until?: RegExp): Promise<{ child: ChildProcess; code: number | null; stdout: string; stderr: string; match?: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = until?.exec(stdout);
-      if (m) resolve({ child, code: null, stdout, stderr, match: m });
-    });
-    child.on('exit', (code) => resolve({ child, code, stdout, stderr }));
-  });
-}
+const modelyard = (args: string[], env: Record<string, string>, until?: RegExp) => runModelyard(args, { env, ...(until ? { until } : {}) });
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -67,7 +48,7 @@ describe.skipIf(!hasSklearn() && process.env.CI !== 'true')('modelyard serve and
 
   it('modelyard serve models:/<name>@<alias> runs the sklearn model in a pool of Python workers', async () => {
     const served = await modelyard(['serve', 'models:/cli-py@champion', '--port', '0', '--log-level', 'warn', '--python', DEBIAN_PYTHON, '--workers', '2'], env, /on (http:\/\/\S+)/);
-    expect(served.match, served.stderr).toBeDefined();
+    expect(served.match, served.stderr()).toBeDefined();
     children.push(served.child);
     const url = served.match![1]!;
     const rows = pimaFrame().drop(['Outcome']).head(20).toRecords();
@@ -81,10 +62,10 @@ describe.skipIf(!hasSklearn() && process.env.CI !== 'true')('modelyard serve and
   it('--flavor onnx refuses a model without an onnx flavor; a missing interpreter is named', async () => {
     const onnx = await modelyard(['serve', 'models:/cli-py/1', '--port', '0', '--flavor', 'onnx'], env);
     expect(onnx.code).toBe(1);
-    expect(onnx.stderr).toMatch(/has no onnx flavor \(flavors: python_function, sklearn\); run it in Python with --flavor python/);
+    expect(onnx.stderr()).toMatch(/has no onnx flavor \(flavors: python_function, sklearn\); run it in Python with --flavor python/);
     const noPython = await modelyard(['serve', 'models:/cli-py/1', '--port', '0', '--python', join(dir, 'no-python')], env);
     expect(noPython.code).toBe(1);
-    expect(noPython.stderr).toMatch(/no Python interpreter at '.*no-python': pass --python/);
+    expect(noPython.stderr()).toMatch(/no Python interpreter at '.*no-python': pass --python/);
   }, 90_000);
 
   it('modelyard score scores a CSV through the pool, rejects bad rows, and records the MLflow run', async () => {
@@ -98,7 +79,7 @@ describe.skipIf(!hasSklearn() && process.env.CI !== 'true')('modelyard serve and
     writeFileSync(input, [lines[0], ...lines.slice(1, 6), bad.join(','), ...lines.slice(7)].join('\n') + '\n');
     const output = join(dir, 'scores.csv');
     const scored = await modelyard(['score', '-m', 'models:/cli-py@champion', '-i', input, '-o', output, '--python', DEBIAN_PYTHON, '--workers', '2', '--experiment', 'python-scoring'], env);
-    expect(scored.code, scored.stderr).toBe(0);
+    expect(scored.code, scored.stderr()).toBe(0);
     expect(scored.stdout).toMatch(/Scored 767 of 768 rows with cli-py v1/);
     expect(scored.stdout).toMatch(/Rejected 1 rows/);
     const scores = parseCsv(readFileSync(output, 'utf8'));

@@ -1,37 +1,18 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tracker } from '@modelyard/sdk';
 import { loadConfig } from '../../src/config/config.js';
+import { runModelyard } from '../helpers/cli-process.js';
 import { flagsToConfig } from '../../src/cli/store-options.js';
 import { isAlive, pythonWrapper } from './python-custom-model-fixtures.js';
 import { hasSklearn, logFolderAndRegister, writeSlowModel } from './python-model-fixtures.js';
 import { postJson } from './serving-fixtures.js';
 
-const ROOT = join(import.meta.dirname, '../../../..');
 
-/** `modelyard <args>` from its sources; resolves once stdout matches `until`, or when it exits. */
-function modelyard(args: string[], until?: RegExp): Promise<{ child: ChildProcess; code: number | null; stdout: string; stderr: () => string; match?: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = until?.exec(stdout);
-      if (m) resolve({ child, code: null, stdout, stderr: () => stderr, match: m });
-    });
-    child.on('exit', (code) => resolve({ child, code, stdout, stderr: () => stderr }));
-  });
-}
+const modelyard = (args: string[], until?: RegExp) => runModelyard(args, until ? { until } : {});
 
 
 describe('modelyard server flags for python_function models', () => {

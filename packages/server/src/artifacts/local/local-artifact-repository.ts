@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError, NotFoundError, isAppError } from '../../errors.js';
 import { joinArtifactPath, normalizeArtifactPath } from '../artifact-path.js';
-import { RangeNotSatisfiableError, resolveByteRange } from '@modelyard/sdk';
+import { byteRangeWithin } from '@modelyard/sdk';
 import type { ArtifactRead, ArtifactRepository, ByteRange, FileInfo } from '../artifact-repository.js';
 import { confinedPath } from './confined-path.js';
 
@@ -82,10 +82,12 @@ export class LocalArtifactRepository implements ArtifactRepository {
       );
     }
     if (range === undefined) return { stream: handle.createReadStream(), size: st.size };
-    const span = resolveByteRange(range, st.size);
-    if (span === undefined) {
+    let span: { start: number; end: number };
+    try {
+      span = byteRangeWithin(range, st.size, quoted(rel));
+    } catch (e) {
       await handle.close();
-      throw new RangeNotSatisfiableError(`The range asked for lies outside ${quoted(rel)} (${st.size} bytes)`, st.size);
+      throw e;
     }
     return { stream: handle.createReadStream({ start: span.start, end: span.end }), size: st.size, range: span };
   }
